@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything latchkey needs to build, test and benchmark on Debian 12.
+# Idempotent: packages already present are skipped by apt.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config ccache git ca-certificates
+  libboost-dev libsodium-dev libssl-dev libsqlite3-dev libpq-dev
+  nlohmann-json3-dev libspdlog-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql curl
+)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,79 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "crypto/jwt.hpp"
+#include "crypto/password_hasher.hpp"
+#include "store/session_store.hpp"
+#include "store/user_store.hpp"
+
+namespace latchkey::auth {
+
+// Who a verified access token speaks for.
+struct Principal {
+  UserId user_id;
+  SessionId session_id;
+  std::string email;
+};
+
+struct TokenPair {
+  std::string access_token;
+  int64_t expires_in = 0;  // seconds
+  int64_t expires_at = 0;  // unix seconds
+  std::string refresh_token;
+};
+
+struct AuthResult {
+  store::UserRecord user;
+  TokenPair tokens;
+};
+
+struct AuthOptions {
+  int64_t access_ttl_s = 3600;
+  int64_t refresh_ttl_s = 30 * 24 * 3600;  // session lifetime; refresh tokens die with it
+};
+
+// Registration, login, sessions and tokens. Methods that touch the store or hash a
+// password block: call them from a worker pool. Inputs are assumed validated by the caller
+// (email syntax, lengths); the service still lower-cases emails itself.
+class AuthService {
+ public:
+  AuthService(store::UserStore& users, store::SessionStore& sessions,
+              const crypto::PasswordHasher& hasher, const crypto::JwtCodec& jwt,
+              const core::Clock& clock, AuthOptions options);
+
+  // conflict ("User already registered") if the email is taken.
+  Result<AuthResult> register_user(std::string_view email, std::string_view password,
+                                   std::optional<std::string> full_name);
+  // unauthenticated ("Invalid credentials") for an unknown email or a wrong password, after
+  // the same amount of hashing work in both cases.
+  Result<AuthResult> login(std::string_view email, std::string_view password);
+  // Rotates the refresh token; see SessionStore::rotate_refresh_token for reuse detection.
+  Result<AuthResult> refresh(std::string_view refresh_token);
+  Result<void> logout(const Principal& who);
+  Result<store::UserRecord> me(const Principal& who);
+
+  // CPU only (no store access): signature, algorithm, exp/nbf/iat, iss, aud.
+  Result<Principal> verify_access_token(std::string_view token) const;
+  // The session behind a verified token is still open (store access).
+  Result<void> check_session(const Principal& who);
+
+ private:
+  Result<AuthResult> open_session(store::UserRecord user);
+  TokenPair issue_tokens(const store::UserRecord& user, SessionId session,
+                         std::string refresh_token) const;
+
+  store::UserStore& users_;
+  store::SessionStore& sessions_;
+  const crypto::PasswordHasher& hasher_;
+  const crypto::JwtCodec& jwt_;
+  const core::Clock& clock_;
+  AuthOptions options_;
+  std::string dummy_hash_;  // verified against for unknown emails, to equalize timing
+};
+
+}  // namespace latchkey::auth

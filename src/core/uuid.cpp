@@ -1,0 +1,52 @@
+#include "core/uuid.hpp"
+
+#include <sodium.h>
+
+namespace latchkey::core {
+
+Uuid Uuid::random_v4() {
+  Uuid u;
+  randombytes_buf(u.b_.data(), u.b_.size());
+  u.b_[6] = (u.b_[6] & 0x0f) | 0x40;  // version 4
+  u.b_[8] = (u.b_[8] & 0x3f) | 0x80;  // RFC 4122 variant
+  return u;
+}
+
+static int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<Uuid> Uuid::parse(std::string_view t) {
+  if (t.size() != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-')
+    return std::nullopt;
+  Uuid u;
+  size_t out = 0;
+  for (size_t i = 0; i < 36;) {
+    if (t[i] == '-') {
+      ++i;
+      continue;
+    }
+    const int hi = hex_value(t[i]), lo = hex_value(t[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    u.b_[out++] = uint8_t(hi << 4 | lo);
+    i += 2;
+  }
+  return u;
+}
+
+std::string Uuid::str() const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(36);
+  for (size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+    s.push_back(kHex[b_[i] >> 4]);
+    s.push_back(kHex[b_[i] & 15]);
+  }
+  return s;
+}
+
+}  // namespace latchkey::core

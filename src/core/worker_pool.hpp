@@ -1,0 +1,43 @@
+#pragma once
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace latchkey::core {
+
+// A fixed set of threads with a bounded queue, for blocking work (hashing, database calls)
+// that must never run on I/O threads. A full queue refuses new work instead of growing,
+// so overload turns into quick 503s rather than unbounded latency and memory.
+class WorkerPool {
+ public:
+  WorkerPool(std::string name, size_t threads, size_t max_queued);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // false (and `job` is dropped) if the queue is full or the pool is stopping.
+  bool try_submit(std::function<void()> job);
+  // Runs every queued job, then joins the threads. Idempotent.
+  void shutdown();
+
+  size_t threads() const { return threads_.size(); }
+  size_t queued() const;
+
+ private:
+  void run();
+
+  std::string name_;
+  size_t max_queued_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace latchkey::core

@@ -1,0 +1,14 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace latchkey::crypto {
+
+// Lower-case hex SHA-256; refresh tokens are stored only in this form.
+std::string sha256_hex(std::string_view data);
+// Constant-time comparison of equal-length strings (false if lengths differ).
+bool constant_time_equal(std::string_view a, std::string_view b);
+// n random bytes from the OS CSPRNG, base64url-encoded.
+std::string random_token(size_t n_bytes);
+
+}  // namespace latchkey::crypto

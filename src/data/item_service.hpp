@@ -1,0 +1,29 @@
+#pragma once
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "store/item_store.hpp"
+
+namespace latchkey::data {
+
+// A user's own items. Inputs are validated by the caller; ids are made here.
+// Blocking (store access): call from a worker pool.
+class ItemService {
+ public:
+  ItemService(store::ItemStore& items, const core::Clock& clock) : items_(items), clock_(clock) {}
+
+  Result<store::ItemRecord> create(UserId owner, store::NewItem item);
+  Result<std::vector<store::ItemRecord>> list(UserId owner, int limit, int offset);
+  // not_found ("Item not found") if absent or someone else's.
+  Result<store::ItemRecord> get(UserId owner, ItemId id);
+  // bad_request ("No fields to update") for an empty patch.
+  Result<store::ItemRecord> update(UserId owner, ItemId id, const store::ItemPatch& patch);
+  Result<void> remove(UserId owner, ItemId id);
+
+ private:
+  store::ItemStore& items_;
+  const core::Clock& clock_;
+};
+
+}  // namespace latchkey::data

@@ -1,0 +1,32 @@
+#pragma once
+#include <string_view>
+
+#include "core/error.hpp"
+#include "store/records.hpp"
+
+namespace latchkey::store {
+
+// Sessions and their refresh tokens. Refresh tokens are only ever seen here as hashes.
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  // Creates the session and its first refresh token in one transaction.
+  virtual Result<SessionRecord> open_session(const SessionRecord& session,
+                                             std::string_view refresh_hash) = 0;
+  // unauthenticated unless the session exists, belongs to `owner`, is not revoked and
+  // has not expired at `now`.
+  virtual Result<void> check_session(UserId owner, SessionId id, core::Micros now) = 0;
+  // Marks the session revoked (idempotent); its refresh tokens die with it.
+  // not_found if the session does not belong to `owner`.
+  virtual Result<void> revoke_session(UserId owner, SessionId id, core::Micros now) = 0;
+  // Single-use rotation, atomically: `old_hash` is marked used and `new_hash` becomes the
+  // session's live refresh token. unauthenticated if the token is unknown or its session
+  // is revoked or expired. If `old_hash` was already used (a replay: either the client or
+  // an attacker holds a stolen copy), the whole session is revoked and unauthenticated is
+  // returned with detail "refresh_token_reused".
+  virtual Result<SessionRecord> rotate_refresh_token(std::string_view old_hash,
+                                                     std::string_view new_hash,
+                                                     core::Micros now) = 0;
+};
+
+}  // namespace latchkey::store
