@@ -1,1 +1,147 @@
-// placeholder: being written
+#include "auth/auth_service.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "crypto/digest.hpp"
+
+namespace latchkey::auth {
+namespace {
+
+constexpr size_t kRefreshTokenBytes = 32;
+constexpr const char* kInvalidCredentials = "Invalid credentials";
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+AuthService::AuthService(store::UserStore& users, store::SessionStore& sessions,
+                         const crypto::PasswordHasher& hasher, const crypto::JwtCodec& jwt,
+                         const core::Clock& clock, AuthOptions options)
+    : users_(users),
+      sessions_(sessions),
+      hasher_(hasher),
+      jwt_(jwt),
+      clock_(clock),
+      options_(options),
+      // Hash of a random password, made with the live parameters: verifying against it
+      // costs what a real verification costs, so unknown emails are not faster.
+      dummy_hash_(hasher.hash(crypto::random_token(24))) {}
+
+Result<AuthResult> AuthService::register_user(std::string_view email, std::string_view password,
+                                              std::optional<std::string> full_name) {
+  store::NewUser user{UserId{core::Uuid::random_v4()}, lower_ascii(email), std::move(full_name),
+                      hasher_.hash(password)};
+  auto created = users_.create_user(user, clock_.now_us());
+  if (!created) {
+    if (created.error().code == Errc::conflict) {
+      return fail(Errc::conflict, "User already registered", created.error().detail);
+    }
+    return fail(std::move(created).error());
+  }
+  return open_session(std::move(created).value());
+}
+
+Result<AuthResult> AuthService::login(std::string_view email, std::string_view password) {
+  auto user = users_.find_user_by_email(lower_ascii(email));
+  if (!user) {
+    if (user.error().code != Errc::not_found) return fail(std::move(user).error());
+    // Same work as a real check; the result is ignored.
+    (void)hasher_.verify(dummy_hash_, password);
+    return fail(Errc::unauthenticated, kInvalidCredentials, "unknown email");
+  }
+  if (!hasher_.verify(user->password_hash, password)) {
+    return fail(Errc::unauthenticated, kInvalidCredentials, "wrong password");
+  }
+  if (hasher_.needs_rehash(user->password_hash)) {
+    // Parameters were raised since this hash was made: upgrade it while we know the password.
+    // A failure here must not fail the login.
+    auto rehashed = hasher_.hash(password);
+    if (users_.set_password_hash(user->id, rehashed)) user->password_hash = std::move(rehashed);
+  }
+  return open_session(std::move(user).value());
+}
+
+Result<AuthResult> AuthService::refresh(std::string_view refresh_token) {
+  auto next = crypto::random_token(kRefreshTokenBytes);
+  auto session = sessions_.rotate_refresh_token(crypto::sha256_hex(refresh_token),
+                                                crypto::sha256_hex(next), clock_.now_us());
+  if (!session) {
+    auto e = std::move(session).error();
+    if (e.code == Errc::unauthenticated) e.message = "Invalid refresh token";
+    return fail(std::move(e));
+  }
+  auto user = users_.find_user(session->user_id);
+  if (!user) {
+    if (user.error().code == Errc::not_found) {
+      return fail(Errc::unauthenticated, "Invalid refresh token", "user gone");
+    }
+    return fail(std::move(user).error());
+  }
+  auto tokens = issue_tokens(*user, session->id, std::move(next));
+  return AuthResult{std::move(user).value(), std::move(tokens)};
+}
+
+Result<void> AuthService::logout(const Principal& who) {
+  auto revoked = sessions_.revoke_session(who.user_id, who.session_id, clock_.now_us());
+  if (!revoked && revoked.error().code == Errc::not_found) {
+    return fail(Errc::unauthenticated, "Could not validate credentials", "session not found");
+  }
+  return revoked;
+}
+
+Result<store::UserRecord> AuthService::me(const Principal& who) {
+  auto user = users_.find_user(who.user_id);
+  if (!user && user.error().code == Errc::not_found) {
+    return fail(Errc::unauthenticated, "Could not validate credentials", "user gone");
+  }
+  return user;
+}
+
+Result<Principal> AuthService::verify_access_token(std::string_view token) const {
+  auto claims = jwt_.verify(token, clock_.now_s());
+  if (!claims) return fail(std::move(claims).error());
+  auto user = core::Uuid::parse(claims->sub);
+  auto session = core::Uuid::parse(claims->session_id);
+  if (!user || !session) {
+    return fail(Errc::unauthenticated, "Could not validate credentials", "malformed_claims");
+  }
+  return Principal{UserId{*user}, SessionId{*session}, std::move(claims->email)};
+}
+
+Result<void> AuthService::check_session(const Principal& who) {
+  return sessions_.check_session(who.user_id, who.session_id, clock_.now_us());
+}
+
+Result<AuthResult> AuthService::open_session(store::UserRecord user) {
+  const auto now = clock_.now_us();
+  store::SessionRecord session{SessionId{core::Uuid::random_v4()}, user.id, now,
+                               now + options_.refresh_ttl_s * 1'000'000, std::nullopt};
+  auto refresh_token = crypto::random_token(kRefreshTokenBytes);
+  auto opened = sessions_.open_session(session, crypto::sha256_hex(refresh_token));
+  if (!opened) return fail(std::move(opened).error());
+  auto tokens = issue_tokens(user, session.id, std::move(refresh_token));
+  return AuthResult{std::move(user), std::move(tokens)};
+}
+
+TokenPair AuthService::issue_tokens(const store::UserRecord& user, SessionId session,
+                                    std::string refresh_token) const {
+  const auto now = clock_.now_s();
+  crypto::AccessClaims claims;
+  claims.sub = user.id.str();
+  claims.email = user.email;
+  claims.role = "authenticated";
+  claims.aud = jwt_.policy().audience;
+  claims.iss = jwt_.policy().issuer;
+  claims.iat = now;
+  claims.exp = now + options_.access_ttl_s;
+  claims.session_id = session.str();
+  return TokenPair{jwt_.sign(claims), options_.access_ttl_s, claims.exp, std::move(refresh_token)};
+}
+
+}  // namespace latchkey::auth

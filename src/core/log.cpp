@@ -1,13 +1,13 @@
 #include "core/log.hpp"
 
 #include "core/clock.hpp"
+#include "core/json_text.hpp"
 #include "core/time_format.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <cstdio>
 #include <string>
 
 namespace latchkey::core {
@@ -41,38 +41,6 @@ const char* level_name(LogLevel l) {
       return "error";
   }
   return "info";
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 // Text values with spaces or quotes are quoted so a line stays machine-splittable.

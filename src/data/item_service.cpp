@@ -1,1 +1,38 @@
-// placeholder: being written
+#include "data/item_service.hpp"
+
+namespace latchkey::data {
+namespace {
+
+// One wording for absent, someone else's and malformed ids, so none can be told apart.
+template <class T>
+Result<T> item_not_found_if_absent(Result<T> r) {
+  if (!r && r.error().code == Errc::not_found) return fail(Errc::not_found, "Item not found");
+  return r;
+}
+
+}  // namespace
+
+Result<store::ItemRecord> ItemService::create(UserId owner, store::NewItem item) {
+  item.id = ItemId{core::Uuid::random_v4()};
+  return items_.create_item(owner, item, clock_.now_us());
+}
+
+Result<std::vector<store::ItemRecord>> ItemService::list(UserId owner, int limit, int offset) {
+  return items_.list_items(owner, limit, offset);
+}
+
+Result<store::ItemRecord> ItemService::get(UserId owner, ItemId id) {
+  return item_not_found_if_absent(items_.get_item(owner, id));
+}
+
+Result<store::ItemRecord> ItemService::update(UserId owner, ItemId id,
+                                              const store::ItemPatch& patch) {
+  if (patch.empty()) return fail(Errc::bad_request, "No fields to update");
+  return item_not_found_if_absent(items_.update_item(owner, id, patch, clock_.now_us()));
+}
+
+Result<void> ItemService::remove(UserId owner, ItemId id) {
+  return item_not_found_if_absent(items_.delete_item(owner, id));
+}
+
+}  // namespace latchkey::data

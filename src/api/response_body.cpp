@@ -1,0 +1,97 @@
+#include "api/response_body.hpp"
+
+#include "core/json_text.hpp"
+#include "core/time_format.hpp"
+
+namespace latchkey::api {
+namespace {
+
+using core::append_json_string;
+
+void append_user(std::string& out, const store::UserRecord& u) {
+  out += "{\"id\":";
+  append_json_string(out, u.id.str());
+  out += ",\"email\":";
+  append_json_string(out, u.email);
+  out += ",\"full_name\":";
+  if (u.full_name) {
+    append_json_string(out, *u.full_name);
+  } else {
+    out += "null";
+  }
+  out += ",\"created_at\":";
+  append_json_string(out, core::format_rfc3339(u.created_at));
+  out.push_back('}');
+}
+
+void append_item(std::string& out, const store::ItemRecord& item) {
+  out += "{\"id\":";
+  append_json_string(out, item.id.str());
+  out += ",\"title\":";
+  append_json_string(out, item.title);
+  out += ",\"content\":";
+  append_json_string(out, item.content);
+  out += ",\"metadata\":";
+  out += item.metadata_json ? std::string_view(*item.metadata_json) : std::string_view("null");
+  out += ",\"user_id\":";
+  append_json_string(out, item.user_id.str());
+  out += ",\"created_at\":";
+  append_json_string(out, core::format_rfc3339(item.created_at));
+  out += ",\"updated_at\":";
+  append_json_string(out, core::format_rfc3339(item.updated_at));
+  out.push_back('}');
+}
+
+}  // namespace
+
+std::string user_json(const store::UserRecord& user) {
+  std::string out;
+  out.reserve(160);
+  append_user(out, user);
+  return out;
+}
+
+std::string item_json(const store::ItemRecord& item) {
+  std::string out;
+  out.reserve(256 + item.title.size() + item.content.size());
+  append_item(out, item);
+  return out;
+}
+
+std::string items_json(const std::vector<store::ItemRecord>& items) {
+  std::string out;
+  out.reserve(256 * items.size() + 2);
+  out.push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out.push_back(',');
+    append_item(out, items[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string auth_json(const auth::AuthResult& r) {
+  std::string out;
+  out.reserve(768);
+  out += "{\"access_token\":";
+  append_json_string(out, r.tokens.access_token);
+  out += ",\"token_type\":\"bearer\",\"expires_in\":";
+  out += std::to_string(r.tokens.expires_in);
+  out += ",\"expires_at\":";
+  out += std::to_string(r.tokens.expires_at);
+  out += ",\"refresh_token\":";
+  append_json_string(out, r.tokens.refresh_token);
+  out += ",\"user\":";
+  append_user(out, r.user);
+  out.push_back('}');
+  return out;
+}
+
+std::string message_json(std::string_view message) {
+  std::string out = "{\"message\":";
+  append_json_string(out, message);
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace latchkey::api

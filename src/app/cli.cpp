@@ -1,0 +1,107 @@
+#include "app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/serve.hpp"
+
+namespace latchkey::app {
+namespace {
+
+void add_options(CLI::App& cli, Config& c) {
+  cli.option_defaults()->always_capture_default();
+  cli.add_option("--listen", c.listen, "Address to serve on, HOST:PORT (port 0: any free port)")
+      ->envname("LATCHKEY_LISTEN");
+  cli.add_option("--data-dir", c.data_dir, "Directory for the SQLite database and the generated secret")
+      ->envname("LATCHKEY_DATA_DIR");
+  cli.add_option("--database-url", c.database_url,
+                 "Database: sqlite:PATH (default: sqlite:<data-dir>/latchkey.db)")
+      ->envname("LATCHKEY_DATABASE_URL");
+  cli.add_option("--jwt-issuer", c.jwt_issuer, "iss claim of access tokens")->envname("LATCHKEY_JWT_ISSUER");
+  cli.add_option("--access-token-ttl", c.access_token_ttl_s, "Access token lifetime, seconds")
+      ->envname("LATCHKEY_ACCESS_TOKEN_TTL")
+      ->check(CLI::Range(int64_t(1), int64_t(7 * 24 * 3600)));
+  cli.add_option("--refresh-token-ttl", c.refresh_token_ttl_s, "Session (refresh token) lifetime, seconds")
+      ->envname("LATCHKEY_REFRESH_TOKEN_TTL")
+      ->check(CLI::Range(int64_t(60), int64_t(365LL * 24 * 3600)));
+  cli.add_option("--jwt-leeway", c.jwt_leeway_s, "Clock skew tolerated on exp/nbf/iat, seconds")
+      ->envname("LATCHKEY_JWT_LEEWAY")
+      ->check(CLI::Range(int64_t(0), int64_t(300)));
+  cli.add_option("--argon2-memory-kib", c.argon2_memory_kib, "Argon2id memory cost, KiB (min 19456)")
+      ->envname("LATCHKEY_ARGON2_MEMORY_KIB");
+  cli.add_option("--argon2-iterations", c.argon2_iterations, "Argon2id time cost (min 2)")
+      ->envname("LATCHKEY_ARGON2_ITERATIONS");
+  cli.add_option("--cors-origins", c.cors_origins, "Allowed CORS origins, comma-separated (default: any)")
+      ->envname("LATCHKEY_CORS_ORIGINS")
+      ->delimiter(',');
+  cli.add_option("--log-format", c.log_format, "Log format: text or json")
+      ->envname("LATCHKEY_LOG_FORMAT")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, core::LogFormat>{{"text", core::LogFormat::text},
+                                                 {"json", core::LogFormat::json}},
+          CLI::ignore_case));
+  cli.add_option("--log-level", c.log_level, "Log level: debug, info, warn, error")
+      ->envname("LATCHKEY_LOG_LEVEL")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, core::LogLevel>{{"debug", core::LogLevel::debug},
+                                                {"info", core::LogLevel::info},
+                                                {"warn", core::LogLevel::warn},
+                                                {"error", core::LogLevel::error}},
+          CLI::ignore_case));
+  cli.add_option("--io-threads", c.io_threads, "HTTP I/O threads (0: one per core)")
+      ->envname("LATCHKEY_IO_THREADS")
+      ->check(CLI::Range(0, 256));
+  cli.add_option("--hash-threads", c.hash_threads, "Password hashing threads (0: one per core)")
+      ->envname("LATCHKEY_HASH_THREADS")
+      ->check(CLI::Range(0, 256));
+  cli.add_option("--hash-queue", c.hash_queue, "Logins/registrations allowed to wait for hashing")
+      ->envname("LATCHKEY_HASH_QUEUE")
+      ->check(CLI::Range(1, 100000));
+  cli.add_option("--db-threads", c.db_threads, "Database worker threads")
+      ->envname("LATCHKEY_DB_THREADS")
+      ->check(CLI::Range(1, 256));
+  cli.add_option("--db-queue", c.db_queue, "Requests allowed to wait for a database worker")
+      ->envname("LATCHKEY_DB_QUEUE")
+      ->check(CLI::Range(1, 1000000));
+  cli.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body accepted")
+      ->envname("LATCHKEY_MAX_BODY_BYTES")
+      ->check(CLI::Range(size_t(1024), size_t(64) << 20));
+  cli.add_option("--max-connections", c.max_connections, "Open connections beyond which new ones get 503")
+      ->envname("LATCHKEY_MAX_CONNECTIONS")
+      ->check(CLI::Range(size_t(1), size_t(1000000)));
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  // Like the tutorial, read ./.env first; real environment variables win over it.
+  if (auto loaded = load_dotenv(".env"); !loaded) {
+    std::cerr << "latchkey: " << loaded.error().message << "\n";
+    return 2;
+  }
+  CLI::App cli{
+      "latchkey: authentication and per-user data server.\n"
+      "JWT secret: LATCHKEY_JWT_SECRET (or SECRET_KEY) in the environment or ./.env; if unset, "
+      "one is generated in <data-dir>/jwt_secret.",
+      "latchkey"};
+  Config config;
+  add_options(cli, config);
+  auto* serve_cmd = cli.add_subcommand("serve", "Serve HTTP (the default)")->fallthrough();
+  auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations and exit")->fallthrough();
+  auto* version_cmd = cli.add_subcommand("version", "Print the version and exit");
+  cli.require_subcommand(0, 1);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  if (version_cmd->parsed()) {
+    std::cout << "latchkey " << LATCHKEY_VERSION << "\n";
+    return 0;
+  }
+  if (migrate_cmd->parsed()) return migrate(config);
+  (void)serve_cmd;  // serving is also what no subcommand means
+  return serve(config);
+}
+
+}  // namespace latchkey::app

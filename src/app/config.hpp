@@ -1,0 +1,60 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace latchkey::app {
+
+// Everything `latchkey serve` can be told, from flags, LATCHKEY_* environment variables or a
+// .env file (in that order of precedence).
+struct Config {
+  std::string listen = "127.0.0.1:8000";
+  std::string data_dir = "latchkey-data";
+  std::string database_url;  // empty: sqlite:<data_dir>/latchkey.db
+  std::string jwt_issuer = "latchkey";
+  int64_t access_token_ttl_s = 3600;
+  int64_t refresh_token_ttl_s = 30 * 24 * 3600;
+  int64_t jwt_leeway_s = 30;
+  uint32_t argon2_memory_kib = 19 * 1024;
+  uint32_t argon2_iterations = 2;
+  std::vector<std::string> cors_origins;
+  core::LogFormat log_format = core::LogFormat::text;
+  core::LogLevel log_level = core::LogLevel::info;
+  size_t io_threads = 0;    // 0: one per core
+  size_t hash_threads = 0;  // 0: one per core
+  size_t hash_queue = 64;   // logins waiting for a hashing thread before 503
+  size_t db_threads = 4;
+  size_t db_queue = 4096;
+  size_t max_body_bytes = 1 << 20;
+  size_t max_connections = 20000;
+
+  // The JWT secret is deliberately not a flag (flags show in `ps`); see resolve_jwt_secret.
+};
+
+struct Listen {
+  std::string host;
+  uint16_t port = 0;
+};
+// "host:port" or "[v6]:port"; invalid_input with a message on anything else.
+Result<Listen> parse_listen(std::string_view text);
+
+// Reads KEY=VALUE lines of `path` (as python-dotenv does: comments, `export `, quotes) into
+// the environment without overriding variables already set. ok if the file does not exist.
+Result<void> load_dotenv(const std::string& path);
+
+// LATCHKEY_JWT_SECRET, else SECRET_KEY (the tutorial's name), else <data_dir>/jwt_secret,
+// created with 32 random bytes and mode 0600 on first start. invalid_input, with advice, for a
+// secret shorter than 32 bytes.
+Result<std::string> resolve_jwt_secret(const std::string& data_dir);
+
+// sqlite:PATH, sqlite://PATH or a bare path -> the SQLite file path.
+struct DatabaseTarget {
+  enum class Kind { sqlite, postgres } kind = Kind::sqlite;
+  std::string location;
+};
+Result<DatabaseTarget> parse_database_url(const Config& config);
+
+}  // namespace latchkey::app

@@ -1,0 +1,142 @@
+#include "app/serve.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "api/api.hpp"
+#include "auth/auth_service.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/worker_pool.hpp"
+#include "crypto/init.hpp"
+#include "crypto/jwt.hpp"
+#include "crypto/password_hasher.hpp"
+#include "data/item_service.hpp"
+#include "http/server.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace latchkey::app {
+namespace {
+
+using core::LogLevel;
+using core::log_event;
+
+int startup_failure(std::string_view what) {
+  log_event(LogLevel::error, "cannot start", {{"reason", what}});
+  return 1;
+}
+
+size_t or_cores(size_t n) {
+  return n ? n : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// The data directory holds the SQLite file and maybe the generated secret: owner-only.
+// An exclusive lock on it keeps a second latchkey from opening the same SQLite database.
+Result<int> prepare_data_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return fail(Errc::unavailable, "cannot create data directory " + dir + ": " + ec.message());
+  ::chmod(dir.c_str(), 0700);
+  const std::string lock_path = dir + "/latchkey.lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(Errc::unavailable, "cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return fail(Errc::unavailable, "data directory " + dir + " is in use by another latchkey process");
+  }
+  return fd;  // held until exit
+}
+
+Result<std::unique_ptr<store::Store>> open_store(const Config& config) {
+  auto target = parse_database_url(config);
+  if (!target) return fail(std::move(target).error());
+  if (target->kind == DatabaseTarget::Kind::postgres) {
+    return fail(Errc::invalid_input, "PostgreSQL is not supported by this build yet; use sqlite:PATH");
+  }
+  store::sqlite::SqliteOptions options;
+  options.path = target->location;
+  options.max_connections = config.db_threads + config.hash_threads + 2;
+  return store::sqlite::open_sqlite_store(options);
+}
+
+}  // namespace
+
+int migrate(const Config& config) {
+  core::init_logging(config.log_format, config.log_level);
+  if (!crypto::init()) return startup_failure("libsodium could not be initialized");
+  auto lock = prepare_data_dir(config.data_dir);
+  if (!lock) return startup_failure(lock.error().message);
+  auto store = open_store(config);  // opening applies pending migrations
+  if (!store) return startup_failure(store.error().message + " " + store.error().detail);
+  log_event(LogLevel::info, "migrations applied", {{"backend", (*store)->backend_name()}});
+  return 0;
+}
+
+int serve(const Config& config) {
+  const auto started = std::chrono::steady_clock::now();
+  core::init_logging(config.log_format, config.log_level);
+  if (!crypto::init()) return startup_failure("libsodium could not be initialized");
+
+  auto listen = parse_listen(config.listen);
+  if (!listen) return startup_failure(listen.error().message);
+  auto hasher = crypto::Argon2idHasher::create({config.argon2_memory_kib, config.argon2_iterations});
+  if (!hasher) return startup_failure(hasher.error().message);
+
+  auto lock = prepare_data_dir(config.data_dir);
+  if (!lock) return startup_failure(lock.error().message);
+  auto secret = resolve_jwt_secret(config.data_dir);
+  if (!secret) return startup_failure(secret.error().message);
+  auto store = open_store(config);
+  if (!store) return startup_failure(store.error().message + " " + store.error().detail);
+
+  core::SystemClock clock;
+  crypto::JwtPolicy policy;
+  policy.issuer = config.jwt_issuer;
+  policy.leeway_s = config.jwt_leeway_s;
+  crypto::JwtCodec jwt(std::move(secret).value(), policy);
+  auth::AuthService auth(**store, **store, *hasher, jwt, clock,
+                         {config.access_token_ttl_s, config.refresh_token_ttl_s});
+  data::ItemService items(**store, clock);
+
+  // Hashing gets its own pool so a login flood cannot starve data requests of workers.
+  core::WorkerPool hash_pool("lk-hash", or_cores(config.hash_threads), config.hash_queue);
+  core::WorkerPool db_pool("lk-db", config.db_threads, config.db_queue);
+  store::Store& db = **store;
+  api::Api api({auth, items, [&db] { return db.ping(); }, db_pool, hash_pool},
+               {"latchkey", config.cors_origins});
+
+  http::ServerOptions http_options;
+  http_options.host = listen->host;
+  http_options.port = listen->port;
+  http_options.io_threads = config.io_threads;
+  http_options.max_body_bytes = config.max_body_bytes;
+  http_options.max_connections = config.max_connections;
+  http::Server server(http_options, api);
+  if (auto bound = server.listen(); !bound) return startup_failure(bound.error().message);
+
+  const auto ready_ms = std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+  log_event(LogLevel::info, "ready",
+            {{"backend", db.backend_name()}, {"startup_ms", ready_ms},
+             {"data_dir", config.data_dir}});
+  server.run();
+  // In-flight requests are answered; finish queued work, then close the database.
+  hash_pool.shutdown();
+  db_pool.shutdown();
+  store->reset();
+  log_event(LogLevel::info, "shutdown complete");
+  return 0;
+}
+
+}  // namespace latchkey::app
