@@ -1,1 +1,218 @@
-// placeholder: being written
+#include "http/server.hpp"
+
+// clang-format off
+#include <utility>  // first: Boost 1.74's awaitable.hpp uses std::exchange without it
+// clang-format on
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "core/log.hpp"
+#include "http/session.hpp"
+
+namespace latchkey::http {
+namespace {
+
+using boost::system::error_code;
+using tcp = net::ip::tcp;
+
+// A failing accept (EMFILE: out of descriptors) would otherwise spin the accept loop.
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+
+std::string display_address(const std::string& host, uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions o, Handler& h) : shared(std::move(o), h) {
+    size_t n = shared.options.io_threads;
+    if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+    for (size_t i = 0; i < n; ++i) loops.push_back(std::make_unique<IoLoop>());
+    shared.on_drained = [this] { finish(); };
+  }
+
+  ~Impl() {
+    {
+      // Late replies from worker threads must not touch the io_contexts destroyed below.
+      std::lock_guard lock(shared.gate->mu);
+      shared.gate->open = false;
+    }
+    signals.reset();
+    drain_timer.reset();
+    acceptor.reset();
+    loops.clear();  // destroys pending handlers, and with them any remaining sessions
+  }
+
+  net::io_context& main_ioc() { return loops.front()->ioc; }
+
+  Result<void> listen();
+  void run();
+  net::awaitable<void> accept_loop();
+  void begin_shutdown();
+  void finish();
+
+  ServerShared shared;
+  // Everything below lives on loops: declared after them so it is destroyed first.
+  std::vector<std::unique_ptr<IoLoop>> loops;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<net::signal_set> signals;
+  std::optional<net::steady_timer> drain_timer;
+  uint16_t port = 0;
+  bool shutting_down = false;  // main loop's thread only
+  std::atomic<bool> finished{false};
+};
+
+Result<void> Server::Impl::listen() {
+  const ServerOptions& o = shared.options;
+  const std::string where = display_address(o.host, o.port);
+  error_code ec;
+  auto address = net::ip::make_address(o.host, ec);
+  if (ec) {
+    tcp::resolver resolver(main_ioc());
+    auto results = resolver.resolve(o.host, std::to_string(o.port), tcp::resolver::passive, ec);
+    if (ec || results.empty()) {
+      return fail(Errc::unavailable, "cannot listen on " + where + ": cannot resolve host",
+                  ec.message());
+    }
+    address = results.begin()->endpoint().address();
+  }
+  const tcp::endpoint endpoint(address, o.port);
+  acceptor.emplace(main_ioc());
+  auto failed = [&](const error_code& e) {
+    acceptor.reset();
+    const std::string msg = "cannot listen on " + where + ": " + e.message();
+    return fail(Errc::unavailable, msg, msg);
+  };
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return failed(ec);
+  port = acceptor->local_endpoint(ec).port();
+  if (ec) return failed(ec);
+  return {};
+}
+
+net::awaitable<void> Server::Impl::accept_loop() {
+  size_t next = 0;
+  for (;;) {
+    IoLoop& loop = *loops[next];
+    next = (next + 1) % loops.size();
+    error_code ec;
+    Socket socket =
+        co_await acceptor->async_accept(loop.ioc, net::redirect_error(net::use_awaitable, ec));
+    if (shutting_down || !acceptor->is_open()) co_return;
+    if (ec) {
+      core::log_event(core::LogLevel::warn, "accept failed", {{"error", ec.message()}});
+      net::steady_timer backoff(main_ioc(), kAcceptBackoff);
+      co_await backoff.async_wait(net::redirect_error(net::use_awaitable, ec));
+      continue;
+    }
+    // Responses go out in one gather write; no reason to let Nagle hold back their tail.
+    socket.set_option(tcp::no_delay(true), ec);
+    // Past the limit the connection is still accepted, but only to be told 503: a client
+    // left in the backlog would just wait and retry blindly.
+    const bool refuse = shared.active.fetch_add(1) >= shared.options.max_connections;
+    Session::start(std::make_shared<Session>(shared, loop, std::move(socket), refuse));
+  }
+}
+
+void Server::Impl::run() {
+  if (!acceptor) {
+    if (auto r = listen(); !r) {
+      core::log_event(core::LogLevel::error, "cannot start", {{"error", r.error().message}});
+      return;
+    }
+  }
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  for (auto& loop : loops) guards.push_back(net::make_work_guard(loop->ioc));
+
+  signals.emplace(main_ioc(), SIGINT, SIGTERM);
+  signals->async_wait([this](const error_code& ec, int signo) {
+    if (ec) return;
+    core::log_event(core::LogLevel::info, "signal", {{"signal", signo}});
+    begin_shutdown();
+  });
+  drain_timer.emplace(main_ioc());
+  net::co_spawn(main_ioc(), accept_loop(), net::detached);
+  core::log_event(core::LogLevel::info, "listening",
+                  {{"address", display_address(shared.options.host, port)},
+                   {"io_threads", uint64_t{loops.size()}}});
+
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < loops.size(); ++i) {
+    threads.emplace_back([&loop = *loops[i]] { loop.ioc.run(); });
+  }
+  main_ioc().run();
+  for (auto& t : threads) t.join();
+  core::log_event(core::LogLevel::info, "stopped",
+                  {{"open_connections", uint64_t{shared.active.load()}}});
+}
+
+// On the main loop: stop accepting, close idle connections, let requests in flight finish.
+void Server::Impl::begin_shutdown() {
+  if (shutting_down) return;
+  shutting_down = true;
+  shared.stopping.store(true);
+  error_code ignored;
+  if (acceptor) acceptor->close(ignored);
+  if (signals) signals->cancel(ignored);
+  core::log_event(core::LogLevel::info, "stopping",
+                  {{"open_connections", uint64_t{shared.active.load()}}});
+  for (auto& loop : loops) {
+    net::post(loop->ioc, [&l = *loop] {
+      for (Session* s = l.sessions; s != nullptr; s = s->next_in_loop()) s->close_if_idle();
+    });
+  }
+  if (shared.active.load() == 0) {
+    finish();
+    return;
+  }
+  drain_timer->expires_after(shared.options.drain_timeout);
+  drain_timer->async_wait([this](const error_code& ec) {
+    if (ec) return;
+    core::log_event(core::LogLevel::warn, "drain timeout",
+                    {{"open_connections", uint64_t{shared.active.load()}}});
+    finish();
+  });
+}
+
+// Any thread. Stopping the io_contexts makes every run() return; what is left in them is
+// destroyed with the Server.
+void Server::Impl::finish() {
+  if (finished.exchange(true)) return;
+  for (auto& loop : loops) loop->ioc.stop();
+}
+
+Server::Server(ServerOptions options, Handler& handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+
+Server::~Server() = default;
+
+Result<void> Server::listen() { return impl_->listen(); }
+
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::run() { impl_->run(); }
+
+void Server::stop() {
+  Impl* impl = impl_.get();
+  net::post(impl->main_ioc(), [impl] { impl->begin_shutdown(); });
+}
+
+}  // namespace latchkey::http
