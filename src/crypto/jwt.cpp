@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <mutex>
@@ -15,6 +16,7 @@
 
 #include "core/uuid.hpp"
 #include "crypto/base64url.hpp"
+#include "crypto/jwt_claims.hpp"
 
 namespace latchkey::crypto {
 namespace {
@@ -78,31 +80,39 @@ json parse_strict(std::string_view text) {
   return j;
 }
 
-// Integral JSON numbers only: 1.5 or 1e9 are refused rather than rounded, and unsigned values
-// beyond int64 are refused rather than wrapped.
-std::optional<int64_t> integer_claim(const json& obj, const char* name) {
-  const auto it = obj.find(name);
-  if (it == obj.end()) return std::nullopt;
-  if (it->is_number_unsigned()) {
-    const auto u = it->get<uint64_t>();
-    if (u > uint64_t(INT64_MAX)) return std::nullopt;
-    return int64_t(u);
-  }
-  if (it->is_number_integer()) return it->get<int64_t>();
-  return std::nullopt;
-}
-
 const std::string* string_claim(const json& obj, const char* name) {
   const auto it = obj.find(name);
   if (it == obj.end() || !it->is_string()) return nullptr;
   return &it->get_ref<const std::string&>();
 }
 
-bool is_uuid(const std::string* s) { return s && core::Uuid::parse(*s).has_value(); }
+bool is_uuid(const std::optional<std::string>& s) { return s && core::Uuid::parse(*s).has_value(); }
 
 const std::string& header_b64() {
   static const std::string h = base64url_encode(json{{"alg", "HS256"}, {"typ", "JWT"}}.dump());
   return h;
+}
+
+// Even a correctly signed header must say exactly what we issue, so a token minted for another
+// algorithm or with extensions we do not implement is never accepted. `b64` is the raw
+// segment. Returns the rejection detail, or nullptr if the header is acceptable.
+const char* header_problem(std::string_view b64) {
+  // Fast path: the exact header sign() writes (saves a JSON parse on every request).
+  if (b64 == header_b64()) return nullptr;
+  const auto text = base64url_decode(b64);
+  if (!text) return "malformed_token";
+  const json header = parse_strict(*text);
+  if (!header.is_object()) return "malformed_token";
+  const std::string* alg = string_claim(header, "alg");
+  if (!alg || *alg != "HS256") return "bad_alg";
+  // RFC 7515 4.1.11: a recipient must refuse extensions listed in crit it does not implement;
+  // we implement none.
+  if (header.contains("crit")) return "unsupported_crit";
+  if (header.contains("typ")) {
+    const std::string* typ = string_claim(header, "typ");
+    if (!typ || *typ != "JWT") return "bad_typ";
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -207,73 +217,38 @@ Result<AccessClaims> JwtCodec::verify(std::string_view token, int64_t now_s) con
   const auto expected = mac_->compute(token.substr(0, dot2));
   if (CRYPTO_memcmp(expected.data(), sig->data(), kMacBytes) != 0) return reject("bad_signature");
 
-  // Even a correctly signed header must say exactly what we issue, so a token minted for
-  // another algorithm or with extensions we do not implement is never accepted.
-  const auto header_text = base64url_decode(token.substr(0, dot1));
-  if (!header_text) return reject("malformed_token");
-  const json header = parse_strict(*header_text);
-  if (!header.is_object()) return reject("malformed_token");
-  const std::string* alg = string_claim(header, "alg");
-  if (!alg || *alg != "HS256") return reject("bad_alg");
-  if (header.contains("crit")) return reject("unsupported_crit");
-  if (header.contains("typ")) {
-    const std::string* typ = string_claim(header, "typ");
-    if (!typ || *typ != "JWT") return reject("bad_typ");
-  }
+  if (const char* problem = header_problem(token.substr(0, dot1))) return reject(problem);
 
   const auto payload_text = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
   if (!payload_text) return reject("malformed_token");
-  const json payload = parse_strict(*payload_text);
-  if (!payload.is_object()) return reject("malformed_claims");
-
-  const std::string* sub = string_claim(payload, "sub");
-  const std::string* session_id = string_claim(payload, "session_id");
-  const std::string* email = string_claim(payload, "email");
-  const std::string* role = string_claim(payload, "role");
-  const std::string* iss = string_claim(payload, "iss");
-  const auto iat = integer_claim(payload, "iat");
-  const auto exp = integer_claim(payload, "exp");
-  if (!is_uuid(sub) || !is_uuid(session_id) || !email || !role || !iss || !iat || !exp)
+  auto claims = detail::read_claims(*payload_text);
+  if (!claims) return reject("malformed_claims");
+  auto& c = *claims;
+  if (!is_uuid(c.sub) || !is_uuid(c.session_id) || !c.email || !c.role || !c.iss || !c.iat ||
+      !c.exp || !c.has_aud)
     return reject("malformed_claims");
-  std::optional<int64_t> nbf;
-  if (payload.contains("nbf")) {
-    nbf = integer_claim(payload, "nbf");
-    if (!nbf) return reject("malformed_claims");
-  }
 
-  if (*iss != policy_.issuer) return reject("wrong_issuer");
+  if (*c.iss != policy_.issuer) return reject("wrong_issuer");
   // RFC 7519 4.1.3: aud is a string or an array of strings; ours must be among them.
-  const auto aud_it = payload.find("aud");
-  if (aud_it == payload.end()) return reject("malformed_claims");
-  bool aud_ok = false;
-  if (aud_it->is_string()) {
-    aud_ok = aud_it->get_ref<const std::string&>() == policy_.audience;
-  } else if (aud_it->is_array()) {
-    for (const auto& a : *aud_it) {
-      if (!a.is_string()) return reject("malformed_claims");
-      aud_ok |= a.get_ref<const std::string&>() == policy_.audience;
-    }
-  } else {
-    return reject("malformed_claims");
-  }
-  if (!aud_ok) return reject("wrong_audience");
+  if (std::find(c.aud.begin(), c.aud.end(), policy_.audience) == c.aud.end())
+    return reject("wrong_audience");
 
   // Leeway absorbs clock skew between nodes. Written as comparisons against now +/- leeway
   // (trusted values) so that extreme claim values cannot overflow.
-  if (*exp <= now_s - policy_.leeway_s) return reject("token_expired");
-  if (*iat > now_s + policy_.leeway_s) return reject("token_issued_in_future");
-  if (nbf && *nbf > now_s + policy_.leeway_s) return reject("token_not_yet_valid");
+  if (*c.exp <= now_s - policy_.leeway_s) return reject("token_expired");
+  if (*c.iat > now_s + policy_.leeway_s) return reject("token_issued_in_future");
+  if (c.nbf && *c.nbf > now_s + policy_.leeway_s) return reject("token_not_yet_valid");
 
   return AccessClaims{
-      .sub = *sub,
-      .email = *email,
-      .role = *role,
+      .sub = std::move(*c.sub),
+      .email = std::move(*c.email),
+      .role = std::move(*c.role),
       .aud = policy_.audience,
-      .iss = *iss,
-      .iat = *iat,
-      .exp = *exp,
-      .nbf = nbf,
-      .session_id = *session_id,
+      .iss = std::move(*c.iss),
+      .iat = *c.iat,
+      .exp = *c.exp,
+      .nbf = c.nbf,
+      .session_id = std::move(*c.session_id),
   };
 }
 

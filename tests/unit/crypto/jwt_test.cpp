@@ -138,6 +138,28 @@ TEST_F(JwtCodecTest, AcceptsHeaderWithoutTypOrWithExtraFields) {
       codec_.verify(forge(R"({"alg":"HS256","typ":"JWT","kid":"k1"})", payload), kNow).has_value());
 }
 
+TEST_F(JwtCodecTest, IgnoresUnknownClaimsOfAnyShape) {
+  const auto got = codec_.verify(
+      forge_payload([](json& p) {
+        p["app_metadata"] = {{"provider", "email"}, {"nested", {1, {{"sub", nullptr}}, 2.5}}};
+        p["ratio"] = 0.5;
+        p["flag"] = true;
+        p["nothing"] = nullptr;
+        p["big"] = uint64_t{1} << 63;
+      }),
+      kNow);
+  ASSERT_TRUE(got.has_value()) << got.error().detail;
+  EXPECT_EQ(got->sub, kSub);  // the nested "sub" did not override the claim
+}
+
+TEST_F(JwtCodecTest, NonAsciiEmailRoundTrips) {
+  auto claims = sample_claims();
+  claims.email = "\xc3\xa9lise@exa\xe2\x80\x8bmple.com";
+  const auto got = codec_.verify(codec_.sign(claims), kNow);
+  ASSERT_TRUE(got.has_value()) << got.error().detail;
+  EXPECT_EQ(got->email, claims.email);
+}
+
 TEST_F(JwtCodecTest, LeewayBoundariesAreInclusiveOfSkew) {
   struct Case {
     const char* name;
@@ -248,6 +270,27 @@ std::vector<RejectCase> reject_cases(const JwtCodec& codec) {
          return forge(kHs256Header, p);
        },
        kNow, "malformed_claims"},
+      {"duplicate unknown claim",
+       [=] {
+         return forge(kHs256Header, payload.substr(0, payload.size() - 1) + R"(,"x":1,"x":2})");
+       },
+       kNow, "malformed_claims"},
+      {"exp twice",
+       [=] {
+         std::string p = payload;
+         p.insert(1, R"("exp":99999999999,)");
+         return forge(kHs256Header, p);
+       },
+       kNow, "malformed_claims"},
+      {"payload invalid UTF-8",
+       [=] {
+         std::string p = payload;
+         p.replace(p.find("alice@"), 5,
+                   "al\xff"
+                   "ce");
+         return forge(kHs256Header, p);
+       },
+       kNow, "malformed_claims"},
       {"sub not a uuid", [] { return forge_payload([](json& p) { p["sub"] = "alice"; }); }, kNow,
        "malformed_claims"},
       {"sub not a string", [] { return forge_payload([](json& p) { p["sub"] = 42; }); }, kNow,
@@ -281,6 +324,17 @@ std::vector<RejectCase> reject_cases(const JwtCodec& codec) {
               p["aud"] = json::array({"authenticated", 1});
             }); },
        kNow, "malformed_claims"},
+      {"aud nested array",
+       [] {
+         return forge_payload(
+             [](json& p) { p["aud"] = json::array({json::array({"authenticated"})}); });
+       },
+       kNow, "malformed_claims"},
+      {"aud an object",
+       [] { return forge_payload([](json& p) {
+              p["aud"] = {{"authenticated", true}};
+            }); }, kNow,
+       "malformed_claims"},
       // Policy
       {"wrong issuer", [] { return forge_payload([](json& p) { p["iss"] = "evil"; }); }, kNow,
        "wrong_issuer"},
