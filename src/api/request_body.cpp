@@ -229,11 +229,14 @@ Result<int> int_query_param(std::string_view query, const char* key, int fallbac
   if (!text) return fallback;
   const auto loc = std::vector<std::variant<std::string, int64_t>>{std::string("query"), std::string(key)};
   long long v = 0;
+  // Surrounding spaces are tolerated, as Python's int() does ('+' in a query is a space).
   const char* first = text->data();
   const char* last = first + text->size();
+  while (first != last && *first == ' ') ++first;
+  while (first != last && last[-1] == ' ') --last;
   if (first != last && *first == '+') ++first;
   const auto [end, ec] = std::from_chars(first, last, v);
-  if (ec == std::errc::result_out_of_range) v = text->front() == '-' ? LLONG_MIN : LLONG_MAX;
+  if (ec == std::errc::result_out_of_range) v = *first == '-' ? LLONG_MIN : LLONG_MAX;
   if (first == last || end != last || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
     return fail(invalid({FieldError{loc, "Input should be a valid integer, unable to parse string as an integer", "int_parsing"}}));
   }
