@@ -1,1 +1,112 @@
-// placeholder: being written
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_store_impl.hpp"
+
+namespace latchkey::store::sqlite {
+namespace {
+
+// NewUser promises a lower-cased email; folding ASCII here as well makes the UNIQUE
+// constraint case-insensitive even if a caller forgets. Non-ASCII folding is the caller's.
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  return out;
+}
+
+constexpr const char* kUserColumns = "id, email, full_name, password_hash, created_at";
+
+Result<UserRecord> read_user(const Query& q) {
+  auto id = parse_uuid_column(q, 0);
+  if (!id) return fail(corrupt_row("users.id"));
+  return UserRecord{UserId{*id}, q.text(1), q.opt_text(2), q.text(3), q.int64(4)};
+}
+
+Result<UserRecord> find_user_where(ConnectionPool& pool, const std::string& sql,
+                                   std::string_view key) {
+  auto lease = pool.acquire();
+  if (!lease) return fail(std::move(lease).error());
+  auto q = (*lease)->query(sql);
+  if (!q) return fail(std::move(q).error());
+  q->bind(1, key);
+  auto row = q->step();
+  if (!row) return fail(std::move(row).error());
+  if (!*row) return fail(Errc::not_found, "User not found");
+  return read_user(*q);
+}
+
+}  // namespace
+
+std::optional<core::Uuid> parse_uuid_column(const Query& q, int col) {
+  return core::Uuid::parse(q.text(col));
+}
+
+Error corrupt_row(std::string_view what) {
+  return Error{
+      Errc::internal, "Internal error", "sqlite: malformed value in " + std::string(what), {}, 0};
+}
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
+  if (options.path.empty())
+    return fail(Errc::internal, "SQLite database path is empty", "sqlite: empty path");
+  if (options.max_connections == 0)
+    return fail(Errc::internal, "SQLite max_connections must be at least 1",
+                "sqlite: max_connections = 0");
+  auto first = Connection::open(options);
+  if (!first) return fail(std::move(first).error());
+  if (auto r = migrate(**first, core::SystemClock().now_us()); !r)
+    return fail(std::move(r).error());
+  if (auto r = (*first)->install_owner_views(); !r) return fail(std::move(r).error());
+  return std::unique_ptr<Store>(new SqliteStore(options, std::move(*first)));
+}
+
+Result<void> SqliteStore::ping() {
+  auto lease = pool_.acquire();
+  if (!lease) return fail(std::move(lease).error());
+  auto q = (*lease)->query("SELECT 1");
+  if (!q) return fail(std::move(q).error());
+  return q->run();
+}
+
+Result<UserRecord> SqliteStore::create_user(const NewUser& user, core::Micros now) {
+  auto lease = pool_.acquire();
+  if (!lease) return fail(std::move(lease).error());
+  UserRecord rec{user.id, ascii_lower(user.email), user.full_name, user.password_hash, now};
+  auto q = (*lease)->query(
+      "INSERT INTO users(id, email, full_name, password_hash, created_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!q) return fail(std::move(q).error());
+  q->bind(1, rec.id.str()).bind(2, rec.email).bind(3, rec.full_name);
+  q->bind(4, rec.password_hash).bind(5, rec.created_at);
+  if (auto r = q->run(); !r) {
+    Error e = std::move(r).error();
+    if (e.code == Errc::conflict) e.message = "User already registered";
+    return fail(std::move(e));
+  }
+  return rec;
+}
+
+Result<UserRecord> SqliteStore::find_user_by_email(std::string_view email) {
+  static const std::string sql =
+      std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?1";
+  return find_user_where(pool_, sql, ascii_lower(email));
+}
+
+Result<UserRecord> SqliteStore::find_user(UserId id) {
+  static const std::string sql =
+      std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?1";
+  return find_user_where(pool_, sql, id.str());
+}
+
+Result<void> SqliteStore::set_password_hash(UserId id, std::string_view phc_hash) {
+  auto lease = pool_.acquire();
+  if (!lease) return fail(std::move(lease).error());
+  auto q = (*lease)->query("UPDATE users SET password_hash = ?2 WHERE id = ?1");
+  if (!q) return fail(std::move(q).error());
+  if (auto r = q->bind(1, id.str()).bind(2, phc_hash).run(); !r) return r;
+  if (sqlite3_changes((*lease)->db()) == 0) return fail(Errc::not_found, "User not found");
+  return {};
+}
+
+}  // namespace latchkey::store::sqlite

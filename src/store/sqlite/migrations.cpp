@@ -1,0 +1,100 @@
+#include "store/sqlite/migrations.hpp"
+
+#include <iterator>
+#include <string>
+
+namespace latchkey::store::sqlite {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append only: never edit a migration that has shipped, add a new version instead.
+// Times are microseconds since the epoch; ids are canonical lower-case UUID text.
+// STRICT tables make SQLite reject a value of the wrong type instead of storing it.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  full_name TEXT,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER
+) STRICT;
+CREATE INDEX sessions_user_id ON sessions(user_id);
+
+CREATE TABLE refresh_tokens (
+  token_hash TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  used_at INTEGER
+) STRICT;
+CREATE INDEX refresh_tokens_session_id ON refresh_tokens(session_id);
+
+-- Every user's rows. Store code reaches it only through the per-connection TEMP view
+-- `user_data` (see connection.hpp), which PostgreSQL would call the RLS-protected table.
+CREATE TABLE user_data_all (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  title TEXT NOT NULL,
+  content TEXT NOT NULL,
+  metadata TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX user_data_all_owner_newest ON user_data_all(user_id, created_at DESC, id DESC);
+)sql"},
+};
+
+Result<int> read_version(Connection& c) {
+  auto q = c.query("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  if (!q) return fail(std::move(q).error());
+  auto row = q->step();
+  if (!row) return fail(std::move(row).error());
+  return static_cast<int>(q->int64(0));
+}
+
+}  // namespace
+
+int latest_schema_version() { return std::prev(std::end(kMigrations))->version; }
+
+Result<int> schema_version(Connection& c) { return read_version(c); }
+
+Result<void> migrate(Connection& c, core::Micros now) {
+  auto txn = WriteTxn::begin(c);
+  if (!txn) return fail(std::move(txn).error());
+  if (auto r = c.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT");
+      !r)
+    return r;
+  auto current = read_version(c);
+  if (!current) return fail(std::move(current).error());
+
+  if (*current > latest_schema_version()) {
+    const std::string msg = "database schema version " + std::to_string(*current) +
+                            " is newer than this binary supports (" +
+                            std::to_string(latest_schema_version()) +
+                            "); upgrade latchkey or use another database file";
+    return fail(Errc::internal, msg, msg);
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *current) continue;
+    if (auto r = c.exec(m.sql); !r) return r;
+    auto ins = c.query("INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)");
+    if (!ins) return fail(std::move(ins).error());
+    if (auto r = ins->bind(1, int64_t{m.version}).bind(2, now).run(); !r) return r;
+  }
+  return txn->commit();
+}
+
+}  // namespace latchkey::store::sqlite

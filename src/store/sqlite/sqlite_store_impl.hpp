@@ -1,0 +1,51 @@
+#pragma once
+// The SQLite Store. Internal to this folder (and scoped_sql.cpp); app code uses
+// open_sqlite_store() and the store::Store interface.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite/connection_pool.hpp"
+#include "store/store.hpp"
+
+namespace latchkey::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(SqliteOptions options, std::unique_ptr<Connection> first)
+      : pool_(std::move(options), std::move(first)) {}
+
+  Result<UserRecord> create_user(const NewUser& user, core::Micros now) override;
+  Result<UserRecord> find_user_by_email(std::string_view email) override;
+  Result<UserRecord> find_user(UserId id) override;
+  Result<void> set_password_hash(UserId id, std::string_view phc_hash) override;
+
+  Result<SessionRecord> open_session(const SessionRecord& session,
+                                     std::string_view refresh_hash) override;
+  Result<void> check_session(UserId owner, SessionId id, core::Micros now) override;
+  Result<void> revoke_session(UserId owner, SessionId id, core::Micros now) override;
+  Result<SessionRecord> rotate_refresh_token(std::string_view old_hash, std::string_view new_hash,
+                                             core::Micros now) override;
+
+  Result<ItemRecord> create_item(UserId owner, const NewItem& item, core::Micros now) override;
+  Result<std::vector<ItemRecord>> list_items(UserId owner, int limit, int offset) override;
+  Result<ItemRecord> get_item(UserId owner, ItemId id) override;
+  Result<ItemRecord> update_item(UserId owner, ItemId id, const ItemPatch& patch,
+                                 core::Micros now) override;
+  Result<void> delete_item(UserId owner, ItemId id) override;
+
+  Result<void> ping() override;
+  const char* backend_name() const override { return "sqlite"; }
+
+  ConnectionPool& pool() { return pool_; }
+
+ private:
+  ConnectionPool pool_;
+};
+
+// Shared by the per-area source files.
+std::optional<core::Uuid> parse_uuid_column(const Query& q, int col);
+Error corrupt_row(std::string_view what);
+
+}  // namespace latchkey::store::sqlite

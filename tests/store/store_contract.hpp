@@ -1,0 +1,49 @@
+#pragma once
+// One behavioural contract for store::Store, written against the interface only. Each
+// backend instantiates it with a factory (see sqlite_backend_test.cpp):
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(BackendFactory{...}));
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace latchkey::store::testing {
+
+// Owns one empty database (and whatever it needs: a temp dir, a throwaway cluster) for one
+// test.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual Store& store() = 0;
+};
+
+struct BackendFactory {
+  std::string name;
+  std::function<std::unique_ptr<Backend>()> make;
+};
+
+inline void PrintTo(const BackendFactory& f, std::ostream* os) { *os << f.name; }
+
+class StoreContract : public ::testing::TestWithParam<BackendFactory> {
+ protected:
+  void SetUp() override;
+  Store& store() { return backend_->store(); }
+
+  // A stored user with a unique email derived from `name`.
+  UserRecord add_user(const std::string& name);
+  // An open session for `user`, created at kT0, expiring at kT0 + 1h, with `refresh_hash`.
+  SessionRecord add_session(const UserRecord& user, const std::string& refresh_hash);
+  ItemRecord add_item(const UserRecord& user, const std::string& title, core::Micros now);
+
+  static constexpr core::Micros kT0 = 1'700'000'000'000'000;
+  static constexpr core::Micros kHour = 3'600'000'000;
+
+ private:
+  std::unique_ptr<Backend> backend_;
+};
+
+}  // namespace latchkey::store::testing
