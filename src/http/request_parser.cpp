@@ -29,6 +29,16 @@ Method to_method(bhttp::verb v) {
   }
 }
 
+bool iequals_chunked(std::string_view v) {
+  constexpr std::string_view kChunked = "chunked";
+  if (v.size() != kChunked.size()) return false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const char c = (v[i] >= 'A' && v[i] <= 'Z') ? static_cast<char>(v[i] - 'A' + 'a') : v[i];
+    if (c != kChunked[i]) return false;
+  }
+  return true;
+}
+
 // Most requests carry fewer; one allocation up front beats five while the vector doubles.
 constexpr size_t kExpectedHeaders = 16;
 
@@ -64,8 +74,16 @@ void RequestParser::on_response_impl(int, std::string_view, int, error_code& ec)
   ec = bhttp::error::bad_version;  // unreachable: this is a request parser
 }
 
-void RequestParser::on_field_impl(field, std::string_view name_string, std::string_view value,
-                                  error_code&) {
+void RequestParser::on_field_impl(field name, std::string_view name_string, std::string_view value,
+                                  error_code& ec) {
+  // Security: Beast accepts any Transfer-Encoding and treats one not ending in "chunked" as
+  // no body at all, so the body would be parsed as the next request - a request smuggling
+  // vector behind a proxy that reads it differently. Only plain "chunked" is accepted
+  // (RFC 9112 6.1: otherwise 400 and close).
+  if (name == field::transfer_encoding && !iequals_chunked(value)) {
+    ec = bhttp::error::bad_transfer_encoding;
+    return;
+  }
   req_.headers.push_back(Header{std::string(name_string), std::string(value)});
 }
 

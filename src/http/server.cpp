@@ -81,7 +81,10 @@ Result<void> Server::Impl::listen() {
   const ServerOptions& o = shared.options;
   const std::string where = display_address(o.host, o.port);
   error_code ec;
-  auto address = net::ip::make_address(o.host, ec);
+  // "localhost" means IPv4 loopback, not whatever the resolver lists first (often ::1), so
+  // clients that connect to 127.0.0.1 find us.
+  auto address = o.host == "localhost" ? net::ip::address(net::ip::address_v4::loopback())
+                                       : net::ip::make_address(o.host, ec);
   if (ec) {
     tcp::resolver resolver(main_ioc());
     auto results = resolver.resolve(o.host, std::to_string(o.port), tcp::resolver::passive, ec);

@@ -100,6 +100,8 @@ Awaitable<void> Session::run(std::shared_ptr<Session> self) {
   } catch (const std::exception& e) {
     core::log_event(core::LogLevel::error, "connection failed",
                     {{"error", e.what()}, {"remote", remote_ip_}});
+  } catch (...) {
+    core::log_event(core::LogLevel::error, "connection failed", {{"remote", remote_ip_}});
   }
   close();
   unlink();

@@ -204,6 +204,8 @@ TEST_F(ServerTest, MalformedOrOversizedRequestsAreRefusedAndClosed) {
       {"long target within header limit", get("/" + std::string(1000, 'a')), 414},
       {"long target beyond header limit", get("/" + std::string(5000, 'a')), 414},
       {"garbage", "\x01\x02 hello there\r\n\r\n", 400},
+      {"transfer-encoding other than chunked",
+       "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 400},
       {"bad version", "GET / HTTP/9.9\r\n\r\n", 400},
       {"bad content length", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
   };
