@@ -1,0 +1,149 @@
+// Sessions: logout, refresh-token rotation and reuse detection.
+#include <atomic>
+#include <thread>
+
+#include "test_support.hpp"
+
+namespace latchkey::test {
+namespace {
+
+class SessionTest : public ApiTest {
+ protected:
+  Response refresh(std::string_view token) {
+    return client().post("/auth/refresh", {{"refresh_token", std::string(token)}});
+  }
+  Response me(std::string_view token) { return client().get("/auth/me", bearer(token)); }
+};
+
+TEST_F(SessionTest, LogoutRevokesAccessAndRefreshToken) {
+  const Account a = new_account("logout");
+  ASSERT_TRUE(a.ok) << a.error;
+  ASSERT_EQ(me(a.access_token).status, 200);
+
+  const Response out = client().post("/auth/logout", json::object(), a.auth());
+  ASSERT_EQ(out.status, 200) << out.body;
+  EXPECT_EQ(out.json(), json({{"message", "Successfully logged out"}})) << out.body;
+
+  EXPECT_TRUE(IsUnauthorized(me(a.access_token)));
+  EXPECT_TRUE(IsUnauthorized(client().get("/data", a.auth())));
+  EXPECT_TRUE(IsErrorBody(refresh(a.refresh_token), 401));
+  // Logging out twice with the same token is a revoked token, not a success.
+  EXPECT_TRUE(IsUnauthorized(client().post("/auth/logout", json::object(), a.auth())));
+}
+
+TEST_F(SessionTest, LogoutWithoutBodyWorks) {
+  const Account a = new_account("logoutnobody");
+  ASSERT_TRUE(a.ok) << a.error;
+  const Response out = client().request("POST", "/auth/logout", a.auth());
+  ASSERT_EQ(out.status, 200) << out.body;
+  EXPECT_TRUE(IsUnauthorized(me(a.access_token)));
+}
+
+TEST_F(SessionTest, LogoutEndsOnlyThatSession) {
+  const Account a = new_account("twosessions");
+  ASSERT_TRUE(a.ok) << a.error;
+  const Response login =
+      client().post("/auth/login", {{"email", a.email}, {"password", a.password}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  const std::string other_access = login.json()["access_token"];
+  const std::string other_refresh = login.json()["refresh_token"];
+
+  ASSERT_EQ(client().post("/auth/logout", json::object(), a.auth()).status, 200);
+  EXPECT_EQ(me(other_access).status, 200);
+  EXPECT_EQ(refresh(other_refresh).status, 200);
+}
+
+TEST_F(SessionTest, LogoutWithoutTokenIs401) {
+  EXPECT_TRUE(IsUnauthorized(client().post("/auth/logout", json::object())));
+}
+
+TEST_F(SessionTest, RefreshReturnsANewWorkingPair) {
+  const Account a = new_account("refresh");
+  ASSERT_TRUE(a.ok) << a.error;
+  ASSERT_FALSE(a.refresh_token.empty()) << a.body.dump();
+  const Response r = refresh(a.refresh_token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json j = r.json();
+  ASSERT_TRUE(j["access_token"].is_string() && j["refresh_token"].is_string()) << r.body;
+  EXPECT_NE(j["refresh_token"], a.refresh_token);
+  EXPECT_EQ(j.value("token_type", ""), "bearer");
+  EXPECT_TRUE(j["expires_in"].is_number_integer()) << r.body;
+  EXPECT_TRUE(j["expires_at"].is_number_integer()) << r.body;
+  EXPECT_EQ(j["user"]["id"], a.id);
+  EXPECT_EQ(j["user"]["email"], a.email);
+  EXPECT_EQ(jwt_part(j["access_token"].get<std::string>(), 1).value("sub", ""), a.id);
+
+  const Response who = me(j["access_token"].get<std::string>());
+  ASSERT_EQ(who.status, 200) << who.body;
+  EXPECT_EQ(who.json()["id"], a.id);
+  // The rotated token is itself usable once.
+  EXPECT_EQ(refresh(j["refresh_token"].get<std::string>()).status, 200);
+}
+
+TEST_F(SessionTest, RefreshTokenIsSingleUse) {
+  const Account a = new_account("single");
+  ASSERT_TRUE(a.ok) << a.error;
+  ASSERT_EQ(refresh(a.refresh_token).status, 200);
+  EXPECT_TRUE(IsErrorBody(refresh(a.refresh_token), 401));
+}
+
+TEST_F(SessionTest, ReusingARefreshTokenRevokesTheWholeSession) {
+  const Account a = new_account("reuse");
+  ASSERT_TRUE(a.ok) << a.error;
+  const Response first = refresh(a.refresh_token);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string newest_refresh = first.json()["refresh_token"];
+  const std::string newest_access = first.json()["access_token"];
+  ASSERT_EQ(me(newest_access).status, 200);
+
+  // Someone replays the old token: the server cannot tell thief from owner, so the session
+  // ends for both.
+  EXPECT_TRUE(IsErrorBody(refresh(a.refresh_token), 401));
+  EXPECT_TRUE(IsErrorBody(refresh(newest_refresh), 401));
+  EXPECT_TRUE(IsUnauthorized(me(newest_access)));
+  EXPECT_TRUE(IsUnauthorized(me(a.access_token)));
+}
+
+TEST_F(SessionTest, ReuseDoesNotEndTheUsersOtherSessions) {
+  const Account a = new_account("reuseother");
+  ASSERT_TRUE(a.ok) << a.error;
+  const Response login =
+      client().post("/auth/login", {{"email", a.email}, {"password", a.password}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  ASSERT_EQ(refresh(a.refresh_token).status, 200);
+  ASSERT_EQ(refresh(a.refresh_token).status, 401);
+  EXPECT_EQ(me(login.json()["access_token"].get<std::string>()).status, 200);
+}
+
+TEST_F(SessionTest, GarbageRefreshTokenIs401) {
+  EXPECT_TRUE(IsErrorBody(refresh("not-a-refresh-token"), 401));
+  EXPECT_TRUE(IsErrorBody(refresh(""), 401) || IsValidationError(refresh("")));
+  // An access token is not a refresh token.
+  const Account a = new_account("wrongkind");
+  ASSERT_TRUE(a.ok) << a.error;
+  EXPECT_TRUE(IsErrorBody(refresh(a.access_token), 401));
+}
+
+TEST_F(SessionTest, RefreshBodyIsValidated) {
+  EXPECT_TRUE(IsValidationError(client().post("/auth/refresh", json::object())));
+  EXPECT_TRUE(IsValidationError(client().post("/auth/refresh", {{"refresh_token", 42}})));
+  EXPECT_TRUE(IsValidationError(client().request("POST", "/auth/refresh", {}, "{")));
+}
+
+TEST_F(SessionTest, ConcurrentRefreshesWithOneTokenSucceedAtMostOnce) {
+  // Rotation must be atomic: of racing uses of one token exactly one gets a new pair.
+  const Account a = new_account("race");
+  ASSERT_TRUE(a.ok) << a.error;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      if (refresh(a.refresh_token).status == 200) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+}
+
+}  // namespace
+}  // namespace latchkey::test
