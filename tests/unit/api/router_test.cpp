@@ -27,7 +27,9 @@ TEST(Router, MatchesLiteralAndParamSegments) {
   for (const auto& c : cases) {
     std::string param;
     EXPECT_EQ(match_path(c.pattern, c.path, param), c.match) << c.pattern << " " << c.path;
-    if (c.match) EXPECT_EQ(param, c.param);
+    if (c.match) {
+      EXPECT_EQ(param, c.param);
+    }
   }
 }
 
