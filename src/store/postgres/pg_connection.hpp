@@ -1,0 +1,103 @@
+#pragma once
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace latchkey::store::postgres {
+
+struct PgResultFree {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, PgResultFree>;
+
+// A statement prepared once per connection under `name` and executed by name afterwards.
+// An empty name means "not prepared": `sql` (one statement) is parsed on every use, for
+// one-off statements (migrations, the test hook).
+struct Statement {
+  std::string name;
+  std::string sql;
+};
+
+// Text-format parameters; nullopt is SQL NULL. libpq wants NUL-terminated strings, hence
+// owned copies.
+class Params {
+ public:
+  Params() = default;
+  Params(std::initializer_list<std::optional<std::string>> values) : values_(values) {}
+  Params& add(std::optional<std::string> v) {
+    values_.push_back(std::move(v));
+    return *this;
+  }
+  Params& add(int64_t v) { return add(std::to_string(v)); }
+  int size() const { return static_cast<int>(values_.size()); }
+  std::vector<const char*> pointers() const;
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+struct Step {
+  const Statement* statement;
+  Params params;
+};
+
+// The reply of a statement without rows: how many rows it inserted, updated or deleted.
+int64_t affected_rows(const PGresult* r);
+// Column `col` of row `row` as text; nullopt for NULL.
+std::optional<std::string> opt_text(const PGresult* r, int row, int col);
+std::string text(const PGresult* r, int row, int col);
+int64_t int64(const PGresult* r, int row, int col);
+
+// One libpq connection with its set of prepared statements. Used by one thread at a time
+// (the pool hands it out), so it has no lock of its own. Once `broken()`, it must not be
+// reused: the pool drops it and opens a fresh one on next use.
+class PgConnection {
+ public:
+  // Fails with Errc::unavailable if the server cannot be reached within connect_timeout_s.
+  static Result<std::unique_ptr<PgConnection>> open(const std::string& url, int connect_timeout_s);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Sends all steps and a Sync in one exchange (libpq pipeline mode) and reads their
+  // results. Outside BEGIN ... COMMIT the steps form one implicit transaction: it commits at
+  // the Sync if every step succeeded, and otherwise the steps after the failing one are
+  // skipped and the whole transaction is rolled back. Returns the results in step order,
+  // or the first step's error.
+  Result<std::vector<PgResult>> pipeline(std::span<const Step> steps);
+  // One step on its own (still one round trip).
+  Result<PgResult> run(const Statement& statement, Params params = {});
+  // Simple-query text, possibly several statements, no parameters: migrations and setup.
+  Result<void> exec_script(const std::string& sql);
+
+  // True once the server is gone or the protocol state is unknown.
+  bool broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
+  // True if a transaction is open (or failed) on this connection; a pooled connection must
+  // be idle before the next caller gets it.
+  bool in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+  PGconn* raw() const { return conn_; }
+
+  // Driver error -> domain error: connection-class failures are Errc::unavailable (and
+  // break the connection), a unique violation is Errc::conflict, the rest Errc::internal.
+  Error error_from(const PGresult* r);
+
+ private:
+  explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  Result<void> prepare(const Statement& statement);
+  Error lost(std::string_view what);
+
+  PGconn* conn_;
+  std::unordered_set<std::string> prepared_;
+  bool broken_ = false;
+};
+
+}  // namespace latchkey::store::postgres

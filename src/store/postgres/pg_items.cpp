@@ -1,0 +1,163 @@
+// ItemStore on PostgreSQL. Every call is one request transaction, sent in one round trip:
+// the first statement switches to the role `authenticated` and sets the owner's claims
+// (both transaction-local), the second is the item statement. Row-level security on
+// public.user_data then confines the statement to the owner's rows, whatever its text; the
+// statements filter on user_id = $1 as well, so the index is used and a policy mistake
+// would not leak rows on its own.
+#include <algorithm>
+#include <array>
+
+#include "store/postgres/pg_store_impl.hpp"
+
+namespace latchkey::store::postgres {
+namespace {
+
+// Security: set_config(..., true) is SET LOCAL: the role and the claims end with the
+// transaction, so a pooled connection never carries one user's identity into the next
+// call. set_config('role', ...) is SET ROLE with a parameter (as PostgREST does it); it
+// works because the login role is a member of `authenticated`.
+const Statement kRequestClaims{"lk_request_claims",
+                               "SELECT set_config('role', 'authenticated', true),"
+                               " set_config('request.jwt.claims', $1, true)"};
+
+const std::string kItemColumns = "id, user_id, title, content, metadata::text, " +
+                                 micros_col("created_at") + ", " + micros_col("updated_at");
+
+const Statement kInsertItem{
+    "lk_insert_item",
+    "INSERT INTO public.user_data (id, user_id, title, content, metadata, created_at, updated_at)"
+    " VALUES ($2, $1, $3, $4, $5::jsonb, " +
+        ts_param("$6") + ", " + ts_param("$6") + ") RETURNING " + kItemColumns};
+const Statement kListItems{"lk_list_items",
+                           "SELECT " + kItemColumns +
+                               " FROM public.user_data WHERE user_id = $1"
+                               " ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"};
+const Statement kGetItem{
+    "lk_get_item",
+    "SELECT " + kItemColumns + " FROM public.user_data WHERE user_id = $1 AND id = $2"};
+// A NULL title or content keeps the stored one; metadata has its own flag ($5) because NULL
+// is a value it can be set to. The trigger turns updated_at into max($7, old + 1us).
+const Statement kUpdateItem{
+    "lk_update_item",
+    "UPDATE public.user_data SET title = coalesce($3, title), content = coalesce($4, content),"
+    " metadata = CASE WHEN $5::bool THEN $6::jsonb ELSE metadata END,"
+    " updated_at = " +
+        ts_param("$7") + " WHERE user_id = $1 AND id = $2 RETURNING " + kItemColumns};
+const Statement kDeleteItem{"lk_delete_item",
+                            "DELETE FROM public.user_data WHERE user_id = $1 AND id = $2"};
+
+// The API hands metadata over as serialized JSON; the JSON literal null is stored as SQL
+// NULL so that it reads back as "no metadata" and a patch can clear it.
+std::optional<std::string> normalize_metadata(const std::optional<std::string>& m) {
+  if (!m || *m == "null") return std::nullopt;
+  return m;
+}
+
+// jsonb prints `{"a": [1, 2]}`; the API (and the SQLite store) use the compact form. Drops
+// the whitespace outside strings, which is all jsonb output adds.
+std::string compact_json(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool in_string = false, escaped = false;
+  for (char ch : s) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (ch == '\\') {
+        escaped = true;
+      } else if (ch == '"') {
+        in_string = false;
+      }
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r') {
+      continue;
+    }
+    out.push_back(ch);
+  }
+  return out;
+}
+
+Result<ItemRecord> read_item(const PGresult* r, int row) {
+  auto id = uuid_col(r, row, 0);
+  auto owner = uuid_col(r, row, 1);
+  if (!id || !owner) return fail(corrupt_row("user_data.id/user_id"));
+  auto metadata = opt_text(r, row, 4);
+  if (metadata) *metadata = compact_json(*metadata);
+  return ItemRecord{ItemId{*id},         UserId{*owner},   text(r, row, 2), text(r, row, 3),
+                    std::move(metadata), int64(r, row, 5), int64(r, row, 6)};
+}
+
+Error item_not_found() { return Error{Errc::not_found, "Item not found", {}, {}, 0}; }
+
+Result<ItemRecord> single_item(Result<PgResult> r) {
+  if (!r) return fail(std::move(r).error());
+  if (PQntuples(r->get()) == 0) return fail(item_not_found());
+  return read_item(r->get(), 0);
+}
+
+}  // namespace
+
+Result<PgResult> PgStore::run_as(std::optional<UserId> owner, const Statement& statement,
+                                 Params params) {
+  auto lease = pool_.acquire();
+  if (!lease) return fail(std::move(lease).error());
+  // No owner: claims are empty, auth.uid() is NULL and every policy is false.
+  std::string claims;
+  if (owner) claims = "{\"sub\":\"" + owner->str() + "\",\"role\":\"authenticated\"}";
+  const std::array<Step, 2> steps{Step{&kRequestClaims, Params{std::move(claims)}},
+                                  Step{&statement, std::move(params)}};
+  auto results = (*lease)->pipeline(steps);
+  if (!results) return fail(std::move(results).error());
+  return std::move((*results)[1]);
+}
+
+Result<ItemRecord> PgStore::create_item(UserId owner, const NewItem& item, core::Micros now) {
+  auto r = run_as(owner, kInsertItem,
+                  Params{owner.str(), item.id.str(), item.title, item.content,
+                         normalize_metadata(item.metadata_json), std::to_string(now)});
+  if (!r) {
+    Error e = std::move(r).error();
+    if (e.code == Errc::conflict) e.message = "Item already exists";
+    return fail(std::move(e));
+  }
+  return single_item(std::move(r));
+}
+
+Result<std::vector<ItemRecord>> PgStore::list_items(UserId owner, int limit, int offset) {
+  if (limit < 0 || offset < 0)
+    return fail(Errc::invalid_input, "limit and offset must not be negative");
+  auto r =
+      run_as(owner, kListItems, Params{owner.str(), std::to_string(limit), std::to_string(offset)});
+  if (!r) return fail(std::move(r).error());
+  const int rows = PQntuples(r->get());
+  std::vector<ItemRecord> items;
+  items.reserve(static_cast<size_t>(rows));
+  for (int i = 0; i < rows; ++i) {
+    auto item = read_item(r->get(), i);
+    if (!item) return fail(std::move(item).error());
+    items.push_back(std::move(*item));
+  }
+  return items;
+}
+
+Result<ItemRecord> PgStore::get_item(UserId owner, ItemId id) {
+  return single_item(run_as(owner, kGetItem, Params{owner.str(), id.str()}));
+}
+
+Result<ItemRecord> PgStore::update_item(UserId owner, ItemId id, const ItemPatch& patch,
+                                        core::Micros now) {
+  return single_item(run_as(owner, kUpdateItem,
+                            Params{owner.str(), id.str(), patch.title, patch.content,
+                                   patch.metadata_json ? "true" : "false",
+                                   normalize_metadata(patch.metadata_json), std::to_string(now)}));
+}
+
+Result<void> PgStore::delete_item(UserId owner, ItemId id) {
+  auto r = run_as(owner, kDeleteItem, Params{owner.str(), id.str()});
+  if (!r) return fail(std::move(r).error());
+  if (affected_rows(r->get()) == 0) return fail(item_not_found());
+  return {};
+}
+
+}  // namespace latchkey::store::postgres

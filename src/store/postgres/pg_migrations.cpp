@@ -1,0 +1,226 @@
+// Schema migrations for PostgreSQL.
+//
+// Expected setup (once, as a superuser; names are examples):
+//
+//   CREATE ROLE latchkey_owner LOGIN PASSWORD '...' CREATEROLE;   -- owns the schema
+//   CREATE ROLE latchkey_app LOGIN PASSWORD '...' NOSUPERUSER NOBYPASSRLS;  -- serves requests
+//   CREATE DATABASE latchkey OWNER latchkey_owner;
+//
+// and latchkey configured with database_url = postgres://latchkey_app:...@host/latchkey and
+// the owner URL (PgOptions::owner_url) = postgres://latchkey_owner:...@host/latchkey.
+// Migrations run as the owner. They create the `auth` schema, public.user_data with row-level
+// security forced and the four per-user policies, and the NOLOGIN role `authenticated`
+// (NOBYPASSRLS) that item requests switch to. CREATEROLE lets the owner create that role (if
+// it does not exist yet) and make the app role a member of it; without CREATEROLE, create it
+// beforehand:  CREATE ROLE authenticated NOLOGIN NOBYPASSRLS;
+//              GRANT authenticated TO latchkey_app;
+// The app role must not own the tables and must not bypass RLS: it gets plain privileges on
+// the auth.* tables, none at all on public.user_data, and reaches user_data only through
+// `authenticated` inside a request transaction that carries the owner's claims.
+// With no owner URL, the app role runs the migrations itself and owns everything: RLS still
+// holds inside requests (FORCE ROW LEVEL SECURITY, and `authenticated` is not the owner), but
+// the defence outside requests is weaker; the server logs a warning.
+#include "store/postgres/pg_migrations.hpp"
+
+#include <iterator>
+
+namespace latchkey::store::postgres {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+// Append-only: never edit a migration that has shipped; add a new one.
+constexpr Migration kMigrations[] = {
+    {1, "auth schema, user_data with row-level security", R"sql(
+CREATE TABLE auth.users (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  email text NOT NULL UNIQUE,  -- stored lower-cased by the store
+  full_name text,
+  password_hash text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE auth.sessions (
+  id uuid PRIMARY KEY,
+  user_id uuid NOT NULL REFERENCES auth.users(id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL,
+  revoked_at timestamptz
+);
+CREATE INDEX idx_sessions_user_id ON auth.sessions (user_id);
+
+-- Refresh tokens are stored only as hashes.
+CREATE TABLE auth.refresh_tokens (
+  token_hash text PRIMARY KEY,
+  session_id uuid NOT NULL REFERENCES auth.sessions(id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  used_at timestamptz
+);
+CREATE INDEX idx_refresh_tokens_session_id ON auth.refresh_tokens (session_id);
+
+-- As Supabase defines it: the `sub` claim of the request's JWT claims, NULL when no claims
+-- are set (outside a request), so every policy below is false there.
+CREATE FUNCTION auth.uid() RETURNS uuid
+LANGUAGE sql STABLE AS $$
+  SELECT nullif(
+    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', ''
+  )::uuid
+$$;
+
+CREATE TABLE public.user_data (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  user_id uuid NOT NULL REFERENCES auth.users(id) ON DELETE CASCADE,
+  title varchar(255) NOT NULL,
+  content text NOT NULL,
+  metadata jsonb,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX idx_user_data_user_id ON public.user_data (user_id);
+CREATE INDEX idx_user_data_created_at ON public.user_data (created_at DESC);
+-- Serves the list query (one owner, newest first) without a sort step.
+CREATE INDEX idx_user_data_user_created ON public.user_data (user_id, created_at DESC, id DESC);
+
+-- The tutorial's trigger sets updated_at = now(). Here the store sets updated_at to the
+-- caller's clock, and the trigger makes it strictly increasing: max(new, old + 1us), so two
+-- updates within one clock tick (or after the clock stepped back) still differ. A statement
+-- that does not set updated_at gets old + 1us.
+CREATE FUNCTION public.update_updated_at_column() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.updated_at := GREATEST(NEW.updated_at, OLD.updated_at + interval '1 microsecond');
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER update_user_data_updated_at
+  BEFORE UPDATE ON public.user_data
+  FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
+
+-- Security: FORCE applies the policies to the table owner too; only superusers and
+-- BYPASSRLS roles escape them, and latchkey connects as neither.
+ALTER TABLE public.user_data ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.user_data FORCE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own data" ON public.user_data
+  FOR SELECT USING (auth.uid() = user_id);
+CREATE POLICY "Users can insert own data" ON public.user_data
+  FOR INSERT WITH CHECK (auth.uid() = user_id);
+-- WITH CHECK as well: a row cannot be handed over to another user.
+CREATE POLICY "Users can update own data" ON public.user_data
+  FOR UPDATE USING (auth.uid() = user_id) WITH CHECK (auth.uid() = user_id);
+CREATE POLICY "Users can delete own data" ON public.user_data
+  FOR DELETE USING (auth.uid() = user_id);
+
+-- The role item requests run as (SET LOCAL ROLE). Roles are cluster-wide, so it may exist.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
+    CREATE ROLE authenticated NOLOGIN NOBYPASSRLS;
+  END IF;
+END
+$$;
+GRANT USAGE ON SCHEMA auth TO authenticated;
+GRANT EXECUTE ON FUNCTION auth.uid() TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.user_data TO authenticated;
+)sql"},
+};
+
+// Any fixed number: every latchkey node takes the same lock (scoped to this database).
+constexpr int64_t kMigrationLockKey = 0x6c6174636b6579;  // "latckey"
+
+std::string quote_ident(PgConnection& c, const std::string& name) {
+  char* q = PQescapeIdentifier(c.raw(), name.data(), name.size());
+  std::string out = q ? q : "\"\"";
+  PQfreemem(q);
+  return out;
+}
+
+// The first column of the first row as text ("" if no row).
+Result<std::string> scalar(PgConnection& c, const std::string& sql, Params params = {}) {
+  auto r = c.run(Statement{"", sql}, std::move(params));
+  if (!r) return fail(std::move(r).error());
+  if (PQntuples(r->get()) != 1) return std::string();
+  return text(r->get(), 0, 0);
+}
+
+// Grants that depend on the app role's name, so they cannot live in a migration. All
+// idempotent; run on every start so that a new app role works without a new migration.
+Result<void> grant_app_role(PgConnection& owner, const std::string& app_role) {
+  auto me = scalar(owner, "SELECT current_user");
+  if (!me) return fail(std::move(me).error());
+  auto member = scalar(owner, "SELECT pg_has_role($1::name, 'authenticated', 'MEMBER')::text",
+                       Params{app_role});
+  if (!member) return fail(std::move(member).error());
+  const std::string role = quote_ident(owner, app_role);
+  std::string sql;
+  // GRANT needs admin rights on `authenticated` even when it would change nothing.
+  if (*member != "true") sql += "GRANT authenticated TO " + role + ";\n";
+  if (*me != app_role) {
+    sql += "GRANT USAGE ON SCHEMA auth TO " + role + ";\n";
+    sql +=
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON auth.users, auth.sessions, "
+        "auth.refresh_tokens TO " +
+        role + ";\n";
+    sql += "GRANT SELECT ON auth.schema_migrations TO " + role + ";\n";
+  }
+  if (sql.empty()) return {};
+  return owner.exec_script(sql);
+}
+
+}  // namespace
+
+int latest_schema_version() { return std::prev(std::end(kMigrations))->version; }
+
+Result<int> schema_version(PgConnection& c) {
+  auto v = scalar(c,
+                  "SELECT CASE WHEN to_regclass('auth.schema_migrations') IS NULL THEN 0"
+                  " ELSE (SELECT coalesce(max(version), 0) FROM auth.schema_migrations) END");
+  if (!v) return fail(std::move(v).error());
+  return std::stoi(*v);
+}
+
+Result<void> migrate(PgConnection& owner, const std::string& app_role) {
+  auto step = [&]() -> Result<void> {
+    if (auto r =
+            owner.exec_script("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) +
+                              ");\n"
+                              "CREATE SCHEMA IF NOT EXISTS auth;\n"
+                              "CREATE TABLE IF NOT EXISTS auth.schema_migrations (\n"
+                              "  version integer PRIMARY KEY,\n"
+                              "  name text NOT NULL,\n"
+                              "  applied_at timestamptz NOT NULL DEFAULT now());");
+        !r)
+      return r;
+    auto current = schema_version(owner);
+    if (!current) return fail(std::move(current).error());
+    if (*current > latest_schema_version())
+      return fail(Errc::internal, "Database schema is newer than this binary",
+                  "postgres: schema version " + std::to_string(*current) + ", this binary knows " +
+                      std::to_string(latest_schema_version()));
+    for (const Migration& m : kMigrations) {
+      if (m.version <= *current) continue;
+      if (auto r = owner.exec_script(m.sql); !r) {
+        Error e = std::move(r).error();
+        e.detail += " (migration " + std::to_string(m.version) + ")";
+        return fail(std::move(e));
+      }
+      auto recorded = owner.run(Statement{"",
+                                          "INSERT INTO auth.schema_migrations (version, name)"
+                                          " VALUES ($1::int, $2)"},
+                                Params{std::to_string(m.version), std::string(m.name)});
+      if (!recorded) return fail(std::move(recorded).error());
+    }
+    return grant_app_role(owner, app_role);
+  };
+
+  if (auto r = owner.exec_script("BEGIN"); !r) return r;
+  auto done = step();
+  // All or nothing: a failed migration leaves the database as it was.
+  if (auto r = owner.exec_script(done ? "COMMIT" : "ROLLBACK"); !r && done) return r;
+  return done;
+}
+
+}  // namespace latchkey::store::postgres

@@ -1,0 +1,171 @@
+// Opening the PostgreSQL store, ping, and the UserStore part. The auth.* tables are the
+// login role's own business (no RLS there): these statements run as the login role.
+#include "store/postgres/pg_store.hpp"
+
+#include "core/log.hpp"
+#include "store/postgres/pg_migrations.hpp"
+#include "store/postgres/pg_store_impl.hpp"
+
+namespace latchkey::store::postgres {
+namespace {
+
+// NewUser promises a lower-cased email; folding ASCII here as well makes the UNIQUE
+// constraint case-insensitive even if a caller forgets (as the SQLite store does).
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  return out;
+}
+
+const std::string kUserColumns = "id, email, full_name, password_hash, " + micros_col("created_at");
+
+const Statement kPing{"lk_ping", "SELECT 1"};
+const Statement kInsertUser{
+    "lk_insert_user",
+    "INSERT INTO auth.users (id, email, full_name, password_hash, created_at)"
+    " VALUES ($1, $2, $3, $4, " +
+        ts_param("$5") + ")"};
+const Statement kUserByEmail{"lk_user_by_email",
+                             "SELECT " + kUserColumns + " FROM auth.users WHERE email = $1"};
+const Statement kUserById{"lk_user_by_id",
+                          "SELECT " + kUserColumns + " FROM auth.users WHERE id = $1"};
+const Statement kSetPasswordHash{"lk_set_password_hash",
+                                 "UPDATE auth.users SET password_hash = $2 WHERE id = $1"};
+
+Result<UserRecord> find_user_with(ConnectionPool& pool, const Statement& st, std::string key) {
+  auto lease = pool.acquire();
+  if (!lease) return fail(std::move(lease).error());
+  auto r = (*lease)->run(st, Params{std::move(key)});
+  if (!r) return fail(std::move(r).error());
+  const PGresult* res = r->get();
+  if (PQntuples(res) == 0) return fail(Errc::not_found, "User not found");
+  auto id = uuid_col(res, 0, 0);
+  if (!id) return fail(corrupt_row("users.id"));
+  return UserRecord{UserId{*id}, text(res, 0, 1), opt_text(res, 0, 2), text(res, 0, 3),
+                    int64(res, 0, 4)};
+}
+
+// Who the store connects as, and whether that role would defeat row-level security.
+struct AppRole {
+  std::string name;
+  bool escapes_rls = false;  // superuser, BYPASSRLS or owner of public.user_data
+};
+
+Result<AppRole> describe_app_role(PgConnection& c) {
+  auto r = c.run(Statement{"",
+                           "SELECT current_user::text, r.rolsuper OR r.rolbypassrls OR coalesce("
+                           "  (SELECT t.tableowner = current_user FROM pg_tables t"
+                           "   WHERE t.schemaname = 'public' AND t.tablename = 'user_data'), false)"
+                           " FROM pg_roles r WHERE r.rolname = current_user"});
+  if (!r) return fail(std::move(r).error());
+  if (PQntuples(r->get()) != 1) return fail(corrupt_row("pg_roles"));
+  return AppRole{text(r->get(), 0, 0), text(r->get(), 0, 1) == "t"};
+}
+
+Result<void> apply_migrations(const PgOptions& options, PgConnection& app, const AppRole& role) {
+  if (options.owner_url.empty()) return migrate(app, role.name);
+  auto owner = PgConnection::open(options.owner_url, options.connect_timeout_s);
+  if (!owner) return fail(std::move(owner).error());
+  return migrate(**owner, role.name);
+}
+
+Result<void> check_schema_current(PgConnection& app) {
+  auto version = schema_version(app);
+  if (!version) return fail(std::move(version).error());
+  if (*version == latest_schema_version()) return {};
+  return fail(Errc::internal, "Database schema is not current; run `latchkey migrate`",
+              "postgres: schema version " + std::to_string(*version) + ", expected " +
+                  std::to_string(latest_schema_version()));
+}
+
+}  // namespace
+
+std::string ts_param(std::string_view param) {
+  return "('epoch'::timestamptz + " + std::string(param) + "::int8 * interval '1 microsecond')";
+}
+
+std::string micros_col(std::string_view column) {
+  return "(extract(epoch FROM " + std::string(column) + ") * 1000000)::int8";
+}
+
+std::optional<core::Uuid> uuid_col(const PGresult* r, int row, int col) {
+  return core::Uuid::parse(
+      std::string_view(PQgetvalue(r, row, col), static_cast<size_t>(PQgetlength(r, row, col))));
+}
+
+Error corrupt_row(std::string_view what) {
+  return Error{
+      Errc::internal, "Internal error", "postgres: malformed value in " + std::string(what), {}, 0};
+}
+
+Result<std::unique_ptr<Store>> open_pg_store(const PgOptions& options) {
+  if (options.url.empty())
+    return fail(Errc::internal, "PostgreSQL URL is empty", "postgres: empty url");
+  if (options.pool_size == 0)
+    return fail(Errc::internal, "PostgreSQL pool size must be at least 1", "postgres: pool 0");
+  auto first = PgConnection::open(options.url, options.connect_timeout_s);
+  if (!first) return fail(std::move(first).error());
+  auto role = describe_app_role(**first);
+  if (!role) return fail(std::move(role).error());
+
+  auto ready = options.apply_migrations ? apply_migrations(options, **first, *role)
+                                        : check_schema_current(**first);
+  if (!ready) return fail(std::move(ready).error());
+
+  if (auto after = describe_app_role(**first); after && after->escapes_rls) {
+    // Requests are still confined (they run as `authenticated`), but anything else this
+    // role runs can read every user's rows. See pg_migrations.cpp for the intended setup.
+    core::log_event(core::LogLevel::warn,
+                    "postgres login role is a superuser, has BYPASSRLS or owns user_data;"
+                    " use a separate owner role (owner URL) for migrations",
+                    {{"role", after->name}});
+  }
+  return std::unique_ptr<Store>(new PgStore(options, std::move(*first)));
+}
+
+PgStore::PgStore(const PgOptions& options, std::unique_ptr<PgConnection> first)
+    : pool_([url = options.url,
+             timeout = options.connect_timeout_s] { return PgConnection::open(url, timeout); },
+            options.pool_size, options.acquire_timeout_ms, std::move(first)) {}
+
+Result<void> PgStore::ping() {
+  auto lease = pool_.acquire();
+  if (!lease) return fail(std::move(lease).error());
+  auto r = (*lease)->run(kPing);
+  if (!r) return fail(std::move(r).error());
+  return {};
+}
+
+Result<UserRecord> PgStore::create_user(const NewUser& user, core::Micros now) {
+  auto lease = pool_.acquire();
+  if (!lease) return fail(std::move(lease).error());
+  UserRecord rec{user.id, ascii_lower(user.email), user.full_name, user.password_hash, now};
+  auto r = (*lease)->run(kInsertUser, Params{rec.id.str(), rec.email, rec.full_name,
+                                             rec.password_hash, std::to_string(now)});
+  if (!r) {
+    Error e = std::move(r).error();
+    if (e.code == Errc::conflict) e.message = "User already registered";
+    return fail(std::move(e));
+  }
+  return rec;
+}
+
+Result<UserRecord> PgStore::find_user_by_email(std::string_view email) {
+  return find_user_with(pool_, kUserByEmail, ascii_lower(email));
+}
+
+Result<UserRecord> PgStore::find_user(UserId id) {
+  return find_user_with(pool_, kUserById, id.str());
+}
+
+Result<void> PgStore::set_password_hash(UserId id, std::string_view phc_hash) {
+  auto lease = pool_.acquire();
+  if (!lease) return fail(std::move(lease).error());
+  auto r = (*lease)->run(kSetPasswordHash, Params{id.str(), std::string(phc_hash)});
+  if (!r) return fail(std::move(r).error());
+  if (affected_rows(r->get()) == 0) return fail(Errc::not_found, "User not found");
+  return {};
+}
+
+}  // namespace latchkey::store::postgres

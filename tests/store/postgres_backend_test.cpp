@@ -1,0 +1,36 @@
+#include "postgres_backend.hpp"
+
+#include <stdexcept>
+
+namespace latchkey::store::testing {
+
+using latchkey::testing::PgCluster;
+
+postgres::PgOptions PostgresBackend::options(const PgCluster& cluster, size_t pool_size,
+                                             std::string_view database) {
+  postgres::PgOptions options;
+  options.url = cluster.app_url(database);
+  options.owner_url = cluster.owner_url(database);
+  options.pool_size = pool_size;
+  options.connect_timeout_s = 2;
+  return options;
+}
+
+PostgresBackend::PostgresBackend(size_t pool_size) : cluster_(PgCluster::shared()) {
+  auto opened = postgres::open_pg_store(options(cluster_, pool_size));
+  if (!opened) throw std::runtime_error("open_pg_store: " + opened.error().detail);
+  store_ = std::move(opened).value();
+  cluster_.exec(PgCluster::kDatabase,
+                "TRUNCATE auth.users, auth.sessions, auth.refresh_tokens, public.user_data");
+}
+
+// A single connection as well: every call then shares one connection, so a role or claims
+// left set by one call, or a transaction left open, would show up in the next.
+INSTANTIATE_TEST_SUITE_P(
+    Postgres, StoreContract,
+    ::testing::Values(BackendFactory{"Pool4", [] { return std::make_unique<PostgresBackend>(4); }},
+                      BackendFactory{"OneConnection",
+                                     [] { return std::make_unique<PostgresBackend>(1); }}),
+    [](const ::testing::TestParamInfo<BackendFactory>& info) { return info.param.name; });
+
+}  // namespace latchkey::store::testing
