@@ -81,7 +81,17 @@ Api::Api(ApiDeps deps, ApiOptions options)
       options_(std::move(options)),
       any_origin_(options_.cors_origins.empty() ||
                   std::find(options_.cors_origins.begin(), options_.cors_origins.end(), "*") !=
-                      options_.cors_origins.end()) {}
+                      options_.cors_origins.end()),
+      auth_attempts_(options_.auth_attempts_per_minute, options_.auth_attempts_per_minute) {}
+
+Result<void> Api::take_auth_attempt(const http::Request& req) {
+  const auto now = core::SystemClock().now_us();
+  if (auto wait = auth_attempts_.take(req.remote_ip, now)) {
+    return fail(
+        Error{Errc::rate_limited, "Too many requests, try again later", "ip limit", {}, *wait});
+  }
+  return {};
+}
 
 void Api::handle(http::Request req, http::Reply reply) {
   const auto origin = req.header("origin");
@@ -120,7 +130,8 @@ void Api::handle(http::Request req, http::Reply reply) {
   if (found->access == Access::user) {
     const auto token = bearer_token(call.req);
     if (token.empty()) {
-      reply_error(call, Error{Errc::unauthenticated, "Not authenticated", "no bearer token", {}, 0});
+      reply_error(call,
+                  Error{Errc::unauthenticated, "Not authenticated", "no bearer token", {}, 0});
       return;
     }
     auto principal = deps_.auth.verify_access_token(token);
@@ -139,32 +150,38 @@ http::Response Api::protocol_error(int status, std::string_view message) {
   return r;
 }
 
-void Api::on_store_pool(Call&& call, Job job) { run_on(deps_.db_pool, std::move(call), std::move(job)); }
+void Api::on_store_pool(Call&& call, Job job) {
+  run_on(deps_.db_pool, std::move(call), std::move(job));
+}
 
-void Api::on_hash_pool(Call&& call, Job job) { run_on(deps_.hash_pool, std::move(call), std::move(job)); }
+void Api::on_hash_pool(Call&& call, Job job) {
+  run_on(deps_.hash_pool, std::move(call), std::move(job));
+}
 
 void Api::run_on(core::WorkerPool& pool, Call&& call, Job job) {
   auto reply = call.reply;  // kept for the refusal path: a refused job is dropped whole
-  const bool queued = pool.try_submit([this, call = std::move(call), job = std::move(job)]() mutable {
-    http::Response response;
-    try {
-      if (call.principal) {
-        // A revoked session (logout, refresh-token reuse) stops its access tokens at once.
-        if (auto open = deps_.auth.check_session(*call.principal); !open) {
-          call.reply(error_response(open.error()));
-          return;
+  const bool queued =
+      pool.try_submit([this, call = std::move(call), job = std::move(job)]() mutable {
+        http::Response response;
+        try {
+          if (call.principal) {
+            // A revoked session (logout, refresh-token reuse) stops its access tokens at once.
+            if (auto open = deps_.auth.check_session(*call.principal); !open) {
+              call.reply(error_response(open.error()));
+              return;
+            }
+          }
+          response = job(call);
+        } catch (const std::exception& e) {
+          core::log_event(core::LogLevel::error, "unhandled exception",
+                          {{"what", e.what()}, {"request_id", call.req.request_id}});
+          response = error_response(500, "Internal server error");
         }
-      }
-      response = job(call);
-    } catch (const std::exception& e) {
-      core::log_event(core::LogLevel::error, "unhandled exception",
-                      {{"what", e.what()}, {"request_id", call.req.request_id}});
-      response = error_response(500, "Internal server error");
-    }
-    call.reply(std::move(response));
-  });
+        call.reply(std::move(response));
+      });
   if (!queued) {
-    reply(error_response(Error{Errc::unavailable, "Server busy, retry shortly", "pool full", {}, 1}));
+    reply(
+        error_response(Error{Errc::unavailable, "Server busy, retry shortly", "pool full", {}, 1}));
   }
 }
 
@@ -175,17 +192,19 @@ bool Api::origin_allowed(std::string_view origin) const {
 
 http::Reply Api::with_common_headers(http::Reply reply, std::string_view origin) const {
   std::string allow_origin;
-  if (!origin.empty() && origin_allowed(origin)) allow_origin = any_origin_ ? "*" : std::string(origin);
+  if (!origin.empty() && origin_allowed(origin))
+    allow_origin = any_origin_ ? "*" : std::string(origin);
   const bool vary = !any_origin_;
-  return [reply = std::move(reply), allow_origin = std::move(allow_origin),
-          vary](http::Response r) {
-    // Responses can carry tokens or private data: no cache may keep them.
-    r.headers.push_back({"Cache-Control", "no-store"});
-    r.headers.push_back({"X-Content-Type-Options", "nosniff"});
-    if (!allow_origin.empty()) r.headers.push_back({"Access-Control-Allow-Origin", allow_origin});
-    if (vary) r.headers.push_back({"Vary", "Origin"});
-    reply(std::move(r));
-  };
+  return
+      [reply = std::move(reply), allow_origin = std::move(allow_origin), vary](http::Response r) {
+        // Responses can carry tokens or private data: no cache may keep them.
+        r.headers.push_back({"Cache-Control", "no-store"});
+        r.headers.push_back({"X-Content-Type-Options", "nosniff"});
+        if (!allow_origin.empty())
+          r.headers.push_back({"Access-Control-Allow-Origin", allow_origin});
+        if (vary) r.headers.push_back({"Vary", "Origin"});
+        reply(std::move(r));
+      };
 }
 
 http::Response Api::preflight(const http::Request& req) const {
@@ -199,7 +218,8 @@ http::Response Api::preflight(const http::Request& req) const {
   r.body = "OK";
   r.headers.push_back({"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"});
   // Only the headers the API reads; credentials (cookies) are never allowed.
-  r.headers.push_back({"Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id"});
+  r.headers.push_back(
+      {"Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id"});
   r.headers.push_back({"Access-Control-Max-Age", "600"});
   return r;
 }

@@ -24,7 +24,11 @@ struct Credentials {
 };
 
 // Parses {"email", "password"} (and "full_name" when `with_name`); replies 422 itself on failure.
-std::optional<Credentials> read_credentials(Call& call, bool with_name) {
+std::optional<Credentials> read_credentials(Api& api, Call& call, bool with_name) {
+  if (auto allowed = api.take_auth_attempt(call.req); !allowed) {
+    reply_error(call, allowed.error());
+    return std::nullopt;
+  }
   auto body = parse_json_body(call.req.body);
   if (!body) {
     reply_error(call, body.error());
@@ -45,7 +49,7 @@ std::optional<Credentials> read_credentials(Call& call, bool with_name) {
 }  // namespace
 
 void post_register(Api& api, Call&& call) {
-  auto creds = read_credentials(call, true);
+  auto creds = read_credentials(api, call, true);
   if (!creds) return;
   api.on_hash_pool(std::move(call), [&api, creds = std::move(*creds)](Call&) mutable {
     return auth_response(
@@ -54,7 +58,7 @@ void post_register(Api& api, Call&& call) {
 }
 
 void post_login(Api& api, Call&& call) {
-  auto creds = read_credentials(call, false);
+  auto creds = read_credentials(api, call, false);
   if (!creds) return;
   api.on_hash_pool(std::move(call), [&api, creds = std::move(*creds)](Call&) {
     return auth_response(api.auth().login(creds.email, creds.password));
@@ -62,6 +66,8 @@ void post_login(Api& api, Call&& call) {
 }
 
 void post_refresh(Api& api, Call&& call) {
+  if (auto allowed = api.take_auth_attempt(call.req); !allowed)
+    return reply_error(call, allowed.error());
   auto body = parse_json_body(call.req.body);
   if (!body) return reply_error(call, body.error());
   FieldReader fields(*body);

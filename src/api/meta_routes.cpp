@@ -22,8 +22,9 @@ void get_root(Api& api, Call&& call) {
 void get_health(Api& api, Call&& call) {
   api.on_store_pool(std::move(call), [&api](Call&) {
     const bool healthy = bool(api.health_check());
-    std::string body = healthy ? "{\"status\":\"healthy\",\"service\":"
-                               : "{\"status\":\"unhealthy\",\"database\":\"unreachable\",\"service\":";
+    std::string body = healthy
+                           ? "{\"status\":\"healthy\",\"service\":"
+                           : "{\"status\":\"unhealthy\",\"database\":\"unreachable\",\"service\":";
     core::append_json_string(body, api.options().service_name);
     body.push_back('}');
     auto r = json_ok(std::move(body));

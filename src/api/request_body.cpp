@@ -17,7 +17,8 @@ Error invalid(std::vector<FieldError> fields) {
 }
 
 Error json_invalid(size_t offset, std::string msg) {
-  return invalid({FieldError{{std::string("body"), int64_t(offset)}, std::move(msg), "json_invalid"}});
+  return invalid(
+      {FieldError{{std::string("body"), int64_t(offset)}, std::move(msg), "json_invalid"}});
 }
 
 // Offset of the first byte past kMaxJsonDepth nesting, ignoring brackets inside strings.
@@ -134,9 +135,10 @@ bool is_valid_email(std::string_view email) {
 
 FieldReader::FieldReader(const nlohmann::json& body) : body_(body), is_object_(body.is_object()) {
   if (!is_object_) {
-    errors_.push_back(FieldError{{std::string("body")},
-                                 "Input should be a valid dictionary or object to extract fields from",
-                                 "model_attributes_type"});
+    errors_.push_back(
+        FieldError{{std::string("body")},
+                   "Input should be a valid dictionary or object to extract fields from",
+                   "model_attributes_type"});
   }
 }
 
@@ -147,7 +149,8 @@ const nlohmann::json* FieldReader::field(const char* name) const {
 }
 
 void FieldReader::add(const char* name, std::string msg, std::string type) {
-  errors_.push_back(FieldError{{std::string("body"), std::string(name)}, std::move(msg), std::move(type)});
+  errors_.push_back(
+      FieldError{{std::string("body"), std::string(name)}, std::move(msg), std::move(type)});
 }
 
 std::optional<std::string> FieldReader::check_string(const char* name, const nlohmann::json& v,
@@ -227,7 +230,8 @@ Result<int> int_query_param(std::string_view query, const char* key, int fallbac
                             int max) {
   const auto text = query_param(query, key);
   if (!text) return fallback;
-  const auto loc = std::vector<std::variant<std::string, int64_t>>{std::string("query"), std::string(key)};
+  const auto loc =
+      std::vector<std::variant<std::string, int64_t>>{std::string("query"), std::string(key)};
   long long v = 0;
   // Surrounding spaces are tolerated, as Python's int() does ('+' in a query is a space).
   const char* first = text->data();
@@ -238,13 +242,18 @@ Result<int> int_query_param(std::string_view query, const char* key, int fallbac
   const auto [end, ec] = std::from_chars(first, last, v);
   if (ec == std::errc::result_out_of_range) v = *first == '-' ? LLONG_MIN : LLONG_MAX;
   if (first == last || end != last || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
-    return fail(invalid({FieldError{loc, "Input should be a valid integer, unable to parse string as an integer", "int_parsing"}}));
+    return fail(invalid(
+        {FieldError{loc, "Input should be a valid integer, unable to parse string as an integer",
+                    "int_parsing"}}));
   }
   if (v < min) {
-    return fail(invalid({FieldError{loc, "Input should be greater than or equal to " + std::to_string(min), "greater_than_equal"}}));
+    return fail(
+        invalid({FieldError{loc, "Input should be greater than or equal to " + std::to_string(min),
+                            "greater_than_equal"}}));
   }
   if (v > max) {
-    return fail(invalid({FieldError{loc, "Input should be less than or equal to " + std::to_string(max), "less_than_equal"}}));
+    return fail(invalid({FieldError{
+        loc, "Input should be less than or equal to " + std::to_string(max), "less_than_equal"}}));
   }
   return int(v);
 }

@@ -12,28 +12,45 @@ void add_options(CLI::App& cli, Config& c) {
   cli.option_defaults()->always_capture_default();
   cli.add_option("--listen", c.listen, "Address to serve on, HOST:PORT (port 0: any free port)")
       ->envname("LATCHKEY_LISTEN");
-  cli.add_option("--data-dir", c.data_dir, "Directory for the SQLite database and the generated secret")
+  cli.add_option("--data-dir", c.data_dir,
+                 "Directory for the SQLite database and the generated secret")
       ->envname("LATCHKEY_DATA_DIR");
   cli.add_option("--database-url", c.database_url,
                  "Database: sqlite:PATH (default: sqlite:<data-dir>/latchkey.db)")
       ->envname("LATCHKEY_DATABASE_URL");
-  cli.add_option("--jwt-issuer", c.jwt_issuer, "iss claim of access tokens")->envname("LATCHKEY_JWT_ISSUER");
+  cli.add_option("--jwt-issuer", c.jwt_issuer, "iss claim of access tokens")
+      ->envname("LATCHKEY_JWT_ISSUER");
   cli.add_option("--access-token-ttl", c.access_token_ttl_s, "Access token lifetime, seconds")
       ->envname("LATCHKEY_ACCESS_TOKEN_TTL")
       ->check(CLI::Range(int64_t(1), int64_t(7 * 24 * 3600)));
-  cli.add_option("--refresh-token-ttl", c.refresh_token_ttl_s, "Session (refresh token) lifetime, seconds")
+  cli.add_option("--refresh-token-ttl", c.refresh_token_ttl_s,
+                 "Session (refresh token) lifetime, seconds")
       ->envname("LATCHKEY_REFRESH_TOKEN_TTL")
       ->check(CLI::Range(int64_t(60), int64_t(365LL * 24 * 3600)));
   cli.add_option("--jwt-leeway", c.jwt_leeway_s, "Clock skew tolerated on exp/nbf/iat, seconds")
       ->envname("LATCHKEY_JWT_LEEWAY")
       ->check(CLI::Range(int64_t(0), int64_t(300)));
-  cli.add_option("--argon2-memory-kib", c.argon2_memory_kib, "Argon2id memory cost, KiB (min 19456)")
+  cli.add_option("--argon2-memory-kib", c.argon2_memory_kib,
+                 "Argon2id memory cost, KiB (min 19456)")
       ->envname("LATCHKEY_ARGON2_MEMORY_KIB");
   cli.add_option("--argon2-iterations", c.argon2_iterations, "Argon2id time cost (min 2)")
       ->envname("LATCHKEY_ARGON2_ITERATIONS");
-  cli.add_option("--cors-origins", c.cors_origins, "Allowed CORS origins, comma-separated (default: any)")
+  cli.add_option("--cors-origins", c.cors_origins,
+                 "Allowed CORS origins, comma-separated (default: any)")
       ->envname("LATCHKEY_CORS_ORIGINS")
       ->delimiter(',');
+  cli.add_option("--auth-rate-limit", c.auth_attempts_per_minute,
+                 "Register/login/refresh attempts per client address per minute")
+      ->envname("LATCHKEY_AUTH_RATE_LIMIT")
+      ->check(CLI::Range(1.0, 1e6));
+  cli.add_option("--login-free-failures", c.login_free_failures,
+                 "Failed logins per email before each further attempt must wait")
+      ->envname("LATCHKEY_LOGIN_FREE_FAILURES")
+      ->check(CLI::Range(1, 1000));
+  cli.add_option("--login-max-backoff", c.login_max_backoff_s,
+                 "Longest wait imposed on an email after failed logins, seconds")
+      ->envname("LATCHKEY_LOGIN_MAX_BACKOFF")
+      ->check(CLI::Range(1, 86400));
   cli.add_option("--log-format", c.log_format, "Log format: text or json")
       ->envname("LATCHKEY_LOG_FORMAT")
       ->transform(CLI::CheckedTransformer(
@@ -66,7 +83,8 @@ void add_options(CLI::App& cli, Config& c) {
   cli.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body accepted")
       ->envname("LATCHKEY_MAX_BODY_BYTES")
       ->check(CLI::Range(size_t(1024), size_t(64) << 20));
-  cli.add_option("--max-connections", c.max_connections, "Open connections beyond which new ones get 503")
+  cli.add_option("--max-connections", c.max_connections,
+                 "Open connections beyond which new ones get 503")
       ->envname("LATCHKEY_MAX_CONNECTIONS")
       ->check(CLI::Range(size_t(1), size_t(1000000)));
 }
@@ -87,7 +105,8 @@ int run_cli(int argc, char** argv) {
   Config config;
   add_options(cli, config);
   auto* serve_cmd = cli.add_subcommand("serve", "Serve HTTP (the default)")->fallthrough();
-  auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations and exit")->fallthrough();
+  auto* migrate_cmd =
+      cli.add_subcommand("migrate", "Apply pending database migrations and exit")->fallthrough();
   auto* version_cmd = cli.add_subcommand("version", "Print the version and exit");
   cli.require_subcommand(0, 1);
   try {

@@ -20,7 +20,8 @@ constexpr size_t kMinSecretBytes = 32;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -48,8 +49,8 @@ Result<Listen> parse_listen(std::string_view text) {
   } else {
     const auto colon = text.rfind(':');
     if (colon == std::string_view::npos) {
-      return fail(Errc::invalid_input,
-                  "listen address '" + std::string(text) + "' must be HOST:PORT, e.g. 127.0.0.1:8000");
+      return fail(Errc::invalid_input, "listen address '" + std::string(text) +
+                                           "' must be HOST:PORT, e.g. 127.0.0.1:8000");
     }
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
@@ -76,7 +77,8 @@ Result<void> load_dotenv(const std::string& path) {
     if (s.substr(0, 7) == "export ") s = trim(s.substr(7));
     const auto eq = s.find('=');
     if (eq == std::string_view::npos) {
-      return fail(Errc::invalid_input, path + ":" + std::to_string(number) + ": expected KEY=VALUE");
+      return fail(Errc::invalid_input,
+                  path + ":" + std::to_string(number) + ": expected KEY=VALUE");
     }
     const std::string key(trim(s.substr(0, eq)));
     auto value = trim(s.substr(eq + 1));
@@ -114,15 +116,18 @@ Result<std::string> resolve_jwt_secret(const std::string& data_dir) {
     return fail(Errc::unavailable, "cannot create " + path + ": " + std::strerror(errno));
   }
   const std::string line = secret + "\n";
-  const bool written = ::write(fd, line.data(), line.size()) == ssize_t(line.size()) && ::fsync(fd) == 0;
+  const bool written =
+      ::write(fd, line.data(), line.size()) == ssize_t(line.size()) && ::fsync(fd) == 0;
   ::close(fd);
-  if (!written) return fail(Errc::unavailable, "cannot write " + path + ": " + std::strerror(errno));
+  if (!written)
+    return fail(Errc::unavailable, "cannot write " + path + ": " + std::strerror(errno));
   return secret;
 }
 
 Result<DatabaseTarget> parse_database_url(const Config& config) {
   std::string_view url = config.database_url;
-  if (url.empty()) return DatabaseTarget{DatabaseTarget::Kind::sqlite, config.data_dir + "/latchkey.db"};
+  if (url.empty())
+    return DatabaseTarget{DatabaseTarget::Kind::sqlite, config.data_dir + "/latchkey.db"};
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
     return DatabaseTarget{DatabaseTarget::Kind::postgres, std::string(url)};
   }

@@ -23,36 +23,38 @@
 #include "crypto/password_hasher.hpp"
 #include "data/item_service.hpp"
 #include "http/server.hpp"
+#include "store/postgres/pg_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace latchkey::app {
 namespace {
 
-using core::LogLevel;
 using core::log_event;
+using core::LogLevel;
 
 int startup_failure(std::string_view what) {
   log_event(LogLevel::error, "cannot start", {{"reason", what}});
   return 1;
 }
 
-size_t or_cores(size_t n) {
-  return n ? n : std::max(1u, std::thread::hardware_concurrency());
-}
+size_t or_cores(size_t n) { return n ? n : std::max(1u, std::thread::hardware_concurrency()); }
 
 // The data directory holds the SQLite file and maybe the generated secret: owner-only.
 // An exclusive lock on it keeps a second latchkey from opening the same SQLite database.
 Result<int> prepare_data_dir(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return fail(Errc::unavailable, "cannot create data directory " + dir + ": " + ec.message());
+  if (ec)
+    return fail(Errc::unavailable, "cannot create data directory " + dir + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);
   const std::string lock_path = dir + "/latchkey.lock";
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(Errc::unavailable, "cannot open " + lock_path + ": " + std::strerror(errno));
+  if (fd < 0)
+    return fail(Errc::unavailable, "cannot open " + lock_path + ": " + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
-    return fail(Errc::unavailable, "data directory " + dir + " is in use by another latchkey process");
+    return fail(Errc::unavailable,
+                "data directory " + dir + " is in use by another latchkey process");
   }
   return fd;  // held until exit
 }
@@ -61,7 +63,10 @@ Result<std::unique_ptr<store::Store>> open_store(const Config& config) {
   auto target = parse_database_url(config);
   if (!target) return fail(std::move(target).error());
   if (target->kind == DatabaseTarget::Kind::postgres) {
-    return fail(Errc::invalid_input, "PostgreSQL is not supported by this build yet; use sqlite:PATH");
+    store::postgres::PgOptions options;
+    options.url = target->location;
+    options.pool_size = config.db_threads + config.hash_threads + 2;
+    return store::postgres::open_pg_store(options);
   }
   store::sqlite::SqliteOptions options;
   options.path = target->location;
@@ -89,7 +94,8 @@ int serve(const Config& config) {
 
   auto listen = parse_listen(config.listen);
   if (!listen) return startup_failure(listen.error().message);
-  auto hasher = crypto::Argon2idHasher::create({config.argon2_memory_kib, config.argon2_iterations});
+  auto hasher =
+      crypto::Argon2idHasher::create({config.argon2_memory_kib, config.argon2_iterations});
   if (!hasher) return startup_failure(hasher.error().message);
 
   auto lock = prepare_data_dir(config.data_dir);
@@ -105,7 +111,8 @@ int serve(const Config& config) {
   policy.leeway_s = config.jwt_leeway_s;
   crypto::JwtCodec jwt(std::move(secret).value(), policy);
   auth::AuthService auth(**store, **store, *hasher, jwt, clock,
-                         {config.access_token_ttl_s, config.refresh_token_ttl_s});
+                         {config.access_token_ttl_s, config.refresh_token_ttl_s,
+                          config.login_free_failures, config.login_max_backoff_s});
   data::ItemService items(**store, clock);
 
   // Hashing gets its own pool so a login flood cannot starve data requests of workers.
@@ -113,7 +120,7 @@ int serve(const Config& config) {
   core::WorkerPool db_pool("lk-db", config.db_threads, config.db_queue);
   store::Store& db = **store;
   api::Api api({auth, items, [&db] { return db.ping(); }, db_pool, hash_pool},
-               {"latchkey", config.cors_origins});
+               {"latchkey", config.cors_origins, config.auth_attempts_per_minute});
 
   http::ServerOptions http_options;
   http_options.host = listen->host;
@@ -124,12 +131,11 @@ int serve(const Config& config) {
   http::Server server(http_options, api);
   if (auto bound = server.listen(); !bound) return startup_failure(bound.error().message);
 
-  const auto ready_ms = std::chrono::duration<double, std::milli>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
-  log_event(LogLevel::info, "ready",
-            {{"backend", db.backend_name()}, {"startup_ms", ready_ms},
-             {"data_dir", config.data_dir}});
+  const auto ready_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  log_event(
+      LogLevel::info, "ready",
+      {{"backend", db.backend_name()}, {"startup_ms", ready_ms}, {"data_dir", config.data_dir}});
   server.run();
   // In-flight requests are answered; finish queued work, then close the database.
   hash_pool.shutdown();

@@ -31,7 +31,8 @@ AuthService::AuthService(store::UserStore& users, store::SessionStore& sessions,
       options_(options),
       // Hash of a random password, made with the live parameters: verifying against it
       // costs what a real verification costs, so unknown emails are not faster.
-      dummy_hash_(hasher.hash(crypto::random_token(24))) {}
+      dummy_hash_(hasher.hash(crypto::random_token(24))),
+      login_failures_(options.login_free_failures, options.login_max_backoff_s) {}
 
 Result<AuthResult> AuthService::register_user(std::string_view email, std::string_view password,
                                               std::optional<std::string> full_name) {
@@ -48,16 +49,30 @@ Result<AuthResult> AuthService::register_user(std::string_view email, std::strin
 }
 
 Result<AuthResult> AuthService::login(std::string_view email, std::string_view password) {
-  auto user = users_.find_user_by_email(lower_ascii(email));
+  const auto key = lower_ascii(email);
+  // Checked before any hashing: a throttled guess costs the server nothing. Unknown emails
+  // are throttled the same way, so throttling reveals nothing about which emails exist.
+  if (auto wait = login_failures_.retry_after(key, clock_.now_us())) {
+    Error e{Errc::rate_limited,
+            "Too many failed login attempts, try again later",
+            "backoff",
+            {},
+            *wait};
+    return fail(std::move(e));
+  }
+  auto user = users_.find_user_by_email(key);
   if (!user) {
     if (user.error().code != Errc::not_found) return fail(std::move(user).error());
     // Same work as a real check; the result is ignored.
     (void)hasher_.verify(dummy_hash_, password);
+    login_failures_.record_failure(key, clock_.now_us());
     return fail(Errc::unauthenticated, kInvalidCredentials, "unknown email");
   }
   if (!hasher_.verify(user->password_hash, password)) {
+    login_failures_.record_failure(key, clock_.now_us());
     return fail(Errc::unauthenticated, kInvalidCredentials, "wrong password");
   }
+  login_failures_.record_success(key);
   if (hasher_.needs_rehash(user->password_hash)) {
     // Parameters were raised since this hash was made: upgrade it while we know the password.
     // A failure here must not fail the login.

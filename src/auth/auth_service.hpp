@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/rate_limit.hpp"
 #include "crypto/jwt.hpp"
 #include "crypto/password_hasher.hpp"
 #include "store/session_store.hpp"
@@ -35,6 +36,8 @@ struct AuthResult {
 struct AuthOptions {
   int64_t access_ttl_s = 3600;
   int64_t refresh_ttl_s = 30 * 24 * 3600;  // session lifetime; refresh tokens die with it
+  int login_free_failures = 5;             // per email, before backoff starts
+  int login_max_backoff_s = 900;           // the longest a guessed-at account waits
 };
 
 // Registration, login, sessions and tokens. Methods that touch the store or hash a
@@ -50,7 +53,8 @@ class AuthService {
   Result<AuthResult> register_user(std::string_view email, std::string_view password,
                                    std::optional<std::string> full_name);
   // unauthenticated ("Invalid credentials") for an unknown email or a wrong password, after
-  // the same amount of hashing work in both cases.
+  // the same amount of hashing work in both cases. rate_limited (with retry_after_s) while
+  // the email is backing off after repeated failures, known or not.
   Result<AuthResult> login(std::string_view email, std::string_view password);
   // Rotates the refresh token; see SessionStore::rotate_refresh_token for reuse detection.
   Result<AuthResult> refresh(std::string_view refresh_token);
@@ -73,7 +77,8 @@ class AuthService {
   const crypto::JwtCodec& jwt_;
   const core::Clock& clock_;
   AuthOptions options_;
-  std::string dummy_hash_;  // verified against for unknown emails, to equalize timing
+  std::string dummy_hash_;
+  core::FailureBackoff login_failures_;  // verified against for unknown emails, to equalize timing
 };
 
 }  // namespace latchkey::auth

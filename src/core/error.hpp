@@ -10,14 +10,14 @@ namespace latchkey {
 
 // What went wrong, in domain terms. The API layer maps each value to one HTTP status.
 enum class Errc {
-  invalid_input,   // a field failed validation; `fields` says which
-  bad_request,     // well-formed but refused (e.g. nothing to update)
-  unauthenticated, // credentials or token missing, wrong, expired or revoked
+  invalid_input,    // a field failed validation; `fields` says which
+  bad_request,      // well-formed but refused (e.g. nothing to update)
+  unauthenticated,  // credentials or token missing, wrong, expired or revoked
   forbidden,
   not_found,
-  conflict,        // unique value already taken
-  rate_limited,    // too many attempts; `retry_after_s` says when to retry
-  unavailable,     // a dependency (database, worker pool) cannot serve now
+  conflict,      // unique value already taken
+  rate_limited,  // too many attempts; `retry_after_s` says when to retry
+  unavailable,   // a dependency (database, worker pool) cannot serve now
   internal,
 };
 

@@ -1,14 +1,14 @@
 #include "core/log.hpp"
 
-#include "core/clock.hpp"
-#include "core/json_text.hpp"
-#include "core/time_format.hpp"
-
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <string>
+
+#include "core/clock.hpp"
+#include "core/json_text.hpp"
+#include "core/time_format.hpp"
 
 namespace latchkey::core {
 namespace {
@@ -67,7 +67,9 @@ void init_logging(LogFormat format, LogLevel min_level) {
   spdlog::set_default_logger(std::move(logger));
 }
 
-bool log_enabled(LogLevel level) { return spdlog::default_logger_raw()->should_log(to_spdlog(level)); }
+bool log_enabled(LogLevel level) {
+  return spdlog::default_logger_raw()->should_log(to_spdlog(level));
+}
 
 void log_event(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
   auto* logger = spdlog::default_logger_raw();

@@ -1,10 +1,16 @@
 // Too many attempts -> 429 with Retry-After.
+#include <unistd.h>
+
 #include "test_support.hpp"
 
 namespace latchkey::test {
 namespace {
 
-class RateLimitTest : public ApiTest {};
+// The default limits, as a fresh install has them.
+class RateLimitTest : public ApiTest {
+ protected:
+  static void SetUpTestSuite() { start_shared({}); }
+};
 
 TEST_F(RateLimitTest, RepeatedWrongPasswordsAreThrottled) {
   const Account a = new_account("bruteforce");
@@ -33,6 +39,46 @@ TEST_F(RateLimitTest, RepeatedWrongPasswordsAreThrottled) {
   const Response right =
       client().post("/auth/login", {{"email", a.email}, {"password", a.password}});
   EXPECT_EQ(right.status, 429) << right.body;
+}
+
+TEST_F(RateLimitTest, BackoffIsPerEmailAndCoversUnknownEmailsToo) {
+  // Another account is not slowed by the attack above or by this one.
+  const Account other = new_account("bystander");
+  ASSERT_TRUE(other.ok) << other.error;
+  const std::string ghost = "nobody-" + std::to_string(::getpid()) + "@example.com";
+  Response r;
+  for (int i = 0; i < 10 && r.status != 429; ++i) {
+    r = client().post("/auth/login", {{"email", ghost}, {"password", "whatever-123"}});
+  }
+  EXPECT_EQ(r.status, 429) << "unknown emails must back off like known ones";
+  const Response ok =
+      client().post("/auth/login", {{"email", other.email}, {"password", other.password}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
+class AddressLimitTest : public ApiTest {
+ protected:
+  static void SetUpTestSuite() { start_shared(ServeOptions().args({"--auth-rate-limit", "3"})); }
+};
+
+TEST_F(AddressLimitTest, CredentialRoutesShareAPerAddressBudget) {
+  // Three attempts of any kind, then 429 for register, login and refresh alike.
+  EXPECT_TRUE(new_account("addr-1").ok);
+  for (int i = 0; i < 2; ++i) {
+    const Response r =
+        client().post("/auth/login", {{"email", "x@example.com"}, {"password", "12345678"}});
+    EXPECT_EQ(r.status, 401) << r.body;
+  }
+  for (const char* path : {"/auth/register", "/auth/login"}) {
+    const Response r =
+        client().post(path, {{"email", "y@example.com"}, {"password", "long enough"}});
+    EXPECT_EQ(r.status, 429) << path << " " << r.body;
+    EXPECT_TRUE(r.header("Retry-After")) << path;
+  }
+  const Response refresh = client().post("/auth/refresh", {{"refresh_token", "abc"}});
+  EXPECT_EQ(refresh.status, 429) << refresh.body;
+  // Other routes are not affected.
+  EXPECT_EQ(client().get("/health").status, 200);
 }
 
 }  // namespace

@@ -65,7 +65,10 @@ bool has_hs256_signature(std::string_view token, std::string_view key);
 // flags hides SetUpTestSuite and calls start_shared with its options.
 class ApiTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { start_shared({}); }
+  // A suite makes many credential attempts from one address, far beyond the default
+  // per-address limit; RateLimitTest runs with the defaults.
+  static ServeOptions unthrottled() { return ServeOptions().args({"--auth-rate-limit", "100000"}); }
+  static void SetUpTestSuite() { start_shared(unthrottled()); }
   static void TearDownTestSuite();
   static void start_shared(ServeOptions options);
   void SetUp() override;

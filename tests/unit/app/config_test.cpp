@@ -20,11 +20,16 @@ TEST(ParseListen, Table) {
     uint16_t port;
   };
   const Case cases[] = {
-      {"127.0.0.1:8000", true, "127.0.0.1", 8000}, {"0.0.0.0:0", true, "0.0.0.0", 0},
-      {"[::1]:9000", true, "::1", 9000},          {"localhost:80", true, "localhost", 80},
-      {"nonsense", false, "", 0},                  {"127.0.0.1:", false, "", 0},
-      {":8000", false, "", 0},                     {"127.0.0.1:70000", false, "", 0},
-      {"127.0.0.1:80x", false, "", 0},             {"[::1]9000", false, "", 0},
+      {"127.0.0.1:8000", true, "127.0.0.1", 8000},
+      {"0.0.0.0:0", true, "0.0.0.0", 0},
+      {"[::1]:9000", true, "::1", 9000},
+      {"localhost:80", true, "localhost", 80},
+      {"nonsense", false, "", 0},
+      {"127.0.0.1:", false, "", 0},
+      {":8000", false, "", 0},
+      {"127.0.0.1:70000", false, "", 0},
+      {"127.0.0.1:80x", false, "", 0},
+      {"[::1]9000", false, "", 0},
   };
   for (const auto& c : cases) {
     auto r = parse_listen(c.text);
