@@ -111,7 +111,7 @@ PgCluster::PgCluster() {
     conf.close();
     start();
     exec("postgres", std::string("CREATE ROLE ") + kOwnerRole + " LOGIN CREATEROLE;\n" +
-                         "CREATE ROLE " + kAppRole + " LOGIN NOSUPERUSER NOBYPASSRLS;\n");
+                         "CREATE ROLE " + kAppRole + " LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT;\n");
     exec("postgres", std::string("CREATE DATABASE ") + kDatabase + " OWNER " + kOwnerRole);
   } catch (...) {
     teardown();  // the destructor does not run for a half-built object

@@ -12,8 +12,8 @@ namespace latchkey::testing {
 class PgCluster {
  public:
   // Roles and database created at start: the schema owner (runs migrations), the login
-  // role the store serves requests as (NOSUPERUSER NOBYPASSRLS), and a database the owner
-  // owns.
+  // role the store serves requests as (NOSUPERUSER NOBYPASSRLS NOINHERIT), and a database
+  // the owner owns.
   static constexpr const char* kOwnerRole = "latchkey_owner";
   static constexpr const char* kAppRole = "latchkey_app";
   static constexpr const char* kDatabase = "latchkey";

@@ -3,7 +3,8 @@
 // Expected setup (once, as a superuser; names are examples):
 //
 //   CREATE ROLE latchkey_owner LOGIN PASSWORD '...' CREATEROLE;   -- owns the schema
-//   CREATE ROLE latchkey_app LOGIN PASSWORD '...' NOSUPERUSER NOBYPASSRLS;  -- serves requests
+//   CREATE ROLE latchkey_app LOGIN PASSWORD '...' NOSUPERUSER NOBYPASSRLS NOINHERIT;
+//                                                                     -- serves requests
 //   CREATE DATABASE latchkey OWNER latchkey_owner;
 //
 // and latchkey configured with database_url = postgres://latchkey_app:...@host/latchkey and
@@ -16,7 +17,10 @@
 //              GRANT authenticated TO latchkey_app;
 // The app role must not own the tables and must not bypass RLS: it gets plain privileges on
 // the auth.* tables, none at all on public.user_data, and reaches user_data only through
-// `authenticated` inside a request transaction that carries the owner's claims.
+// `authenticated` inside a request transaction that carries the owner's claims. NOINHERIT
+// (as Supabase's `authenticator`): membership then lets it SET ROLE authenticated without
+// holding authenticated's table privileges itself, so outside a request even a session
+// that sets claims by hand gets "permission denied" instead of that user's rows.
 // With no owner URL, the app role runs the migrations itself and owns everything: RLS still
 // holds inside requests (FORCE ROW LEVEL SECURITY, and `authenticated` is not the owner), but
 // the defence outside requests is weaker; the server logs a warning.

@@ -46,21 +46,24 @@ Result<UserRecord> find_user_with(ConnectionPool& pool, const Statement& st, std
                     int64(res, 0, 4)};
 }
 
-// Who the store connects as, and whether that role would defeat row-level security.
+// Who the store connects as, and whether that role weakens row-level security outside
+// request transactions.
 struct AppRole {
   std::string name;
   bool escapes_rls = false;  // superuser, BYPASSRLS or owner of public.user_data
+  bool inherits = false;     // holds `authenticated`'s table privileges without SET ROLE
 };
 
 Result<AppRole> describe_app_role(PgConnection& c) {
-  auto r = c.run(Statement{"",
-                           "SELECT current_user::text, r.rolsuper OR r.rolbypassrls OR coalesce("
-                           "  (SELECT t.tableowner = current_user FROM pg_tables t"
-                           "   WHERE t.schemaname = 'public' AND t.tablename = 'user_data'), false)"
-                           " FROM pg_roles r WHERE r.rolname = current_user"});
+  auto r =
+      c.run(Statement{"",
+                      "SELECT current_user::text, r.rolsuper OR r.rolbypassrls OR coalesce("
+                      "  (SELECT t.tableowner = current_user FROM pg_tables t"
+                      "   WHERE t.schemaname = 'public' AND t.tablename = 'user_data'), false),"
+                      " r.rolinherit FROM pg_roles r WHERE r.rolname = current_user"});
   if (!r) return fail(std::move(r).error());
   if (PQntuples(r->get()) != 1) return fail(corrupt_row("pg_roles"));
-  return AppRole{text(r->get(), 0, 0), text(r->get(), 0, 1) == "t"};
+  return AppRole{text(r->get(), 0, 0), text(r->get(), 0, 1) == "t", text(r->get(), 0, 2) == "t"};
 }
 
 Result<void> apply_migrations(const PgOptions& options, PgConnection& app, const AppRole& role) {
@@ -113,12 +116,17 @@ Result<std::unique_ptr<Store>> open_pg_store(const PgOptions& options) {
                                         : check_schema_current(**first);
   if (!ready) return fail(std::move(ready).error());
 
+  // Requests are confined either way (they run as `authenticated` with the owner's
+  // claims); these setups only widen what other SQL run as this role could read.
   if (auto after = describe_app_role(**first); after && after->escapes_rls) {
-    // Requests are still confined (they run as `authenticated`), but anything else this
-    // role runs can read every user's rows. See pg_migrations.cpp for the intended setup.
     core::log_event(core::LogLevel::warn,
                     "postgres login role is a superuser, has BYPASSRLS or owns user_data;"
                     " use a separate owner role (owner URL) for migrations",
+                    {{"role", after->name}});
+  } else if (after && after->inherits) {
+    core::log_event(core::LogLevel::warn,
+                    "postgres login role has INHERIT; make it NOINHERIT so that it reaches"
+                    " user_data only through SET ROLE authenticated",
                     {{"role", after->name}});
   }
   return std::unique_ptr<Store>(new PgStore(options, std::move(*first)));

@@ -1,0 +1,80 @@
+// Opening the PostgreSQL store: migrations (once, even with several nodes starting at
+// once), the version check, exact timestamps, an unreachable server.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "postgres_backend.hpp"
+
+namespace latchkey::store::testing {
+namespace {
+
+using latchkey::testing::PgCluster;
+
+TEST(PostgresMigration, NodesStartingAtOnceMigrateExactlyOnce) {
+  PgCluster& cluster = PgCluster::shared();
+  const std::string db = cluster.create_database();
+  std::vector<Result<std::unique_ptr<Store>>> opened;
+  for (int i = 0; i < 4; ++i) opened.emplace_back(fail(Errc::internal, "not run"));
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < opened.size(); ++i)
+    threads.emplace_back(
+        [&, i] { opened[i] = postgres::open_pg_store(PostgresBackend::options(cluster, 2, db)); });
+  for (auto& t : threads) t.join();
+  for (const auto& r : opened) EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().detail);
+  EXPECT_EQ(cluster.query_scalar(db, "SELECT count(*) FROM auth.schema_migrations"), "1");
+  // Every one of them serves requests.
+  for (auto& r : opened) {
+    if (!r) continue;
+    EXPECT_TRUE((*r)->ping().has_value());
+    EXPECT_TRUE((*r)->list_items(UserId{core::Uuid::random_v4()}, 10, 0).has_value());
+  }
+}
+
+TEST(PostgresMigration, WithoutApplyingMigrationsAnUnmigratedDatabaseIsRefused) {
+  PgCluster& cluster = PgCluster::shared();
+  const std::string db = cluster.create_database();
+  auto options = PostgresBackend::options(cluster, 1, db);
+  options.apply_migrations = false;
+  auto refused = postgres::open_pg_store(options);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, Errc::internal);
+
+  options.apply_migrations = true;
+  ASSERT_TRUE(postgres::open_pg_store(options).has_value());
+  options.apply_migrations = false;
+  EXPECT_TRUE(postgres::open_pg_store(options).has_value());
+}
+
+TEST(PostgresMigration, UnreachableServerIsUnavailableQuickly) {
+  PgCluster& cluster = PgCluster::shared();
+  postgres::PgOptions options = PostgresBackend::options(cluster, 1);
+  options.url = "postgresql://latchkey_app@/latchkey?host=" + cluster.dir().string() + "/nowhere";
+  const auto start = std::chrono::steady_clock::now();
+  auto r = postgres::open_pg_store(options);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::unavailable);
+}
+
+TEST(PostgresMigration, TimestampsRoundTripToTheMicrosecond) {
+  PostgresBackend backend(1);
+  for (core::Micros t :
+       {core::Micros{0}, core::Micros{-1}, core::Micros{1}, core::Micros{1'700'000'000'999'999},
+        core::Micros{4'102'444'800'000'001}, core::Micros{-2'208'988'800'000'001}}) {
+    const UserId id{core::Uuid::random_v4()};
+    ASSERT_TRUE(backend.store().create_user({id, id.str() + "@example.com", std::nullopt, "h"}, t));
+    EXPECT_EQ(backend.store().find_user(id)->created_at, t);
+    const ItemId item{core::Uuid::random_v4()};
+    ASSERT_TRUE(backend.store().create_item(id, {item, "t", "c", std::nullopt}, t));
+    auto got = backend.store().get_item(id, item);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->created_at, t);
+    EXPECT_EQ(got->updated_at, t);
+  }
+}
+
+}  // namespace
+}  // namespace latchkey::store::testing
