@@ -81,17 +81,7 @@ Api::Api(ApiDeps deps, ApiOptions options)
       options_(std::move(options)),
       any_origin_(options_.cors_origins.empty() ||
                   std::find(options_.cors_origins.begin(), options_.cors_origins.end(), "*") !=
-                      options_.cors_origins.end()),
-      auth_attempts_(options_.auth_attempts_per_minute, options_.auth_attempts_per_minute) {}
-
-Result<void> Api::take_auth_attempt(const http::Request& req) {
-  const auto now = core::SystemClock().now_us();
-  if (auto wait = auth_attempts_.take(req.remote_ip, now)) {
-    return fail(
-        Error{Errc::rate_limited, "Too many requests, try again later", "ip limit", {}, *wait});
-  }
-  return {};
-}
+                      options_.cors_origins.end()) {}
 
 void Api::handle(http::Request req, http::Reply reply) {
   const auto origin = req.header("origin");

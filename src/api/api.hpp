@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "auth/auth_service.hpp"
-#include "core/rate_limit.hpp"
 #include "core/worker_pool.hpp"
 #include "data/item_service.hpp"
 #include "http/message.hpp"
@@ -16,8 +15,6 @@ struct ApiOptions {
   std::string service_name = "latchkey";
   // Origins allowed by CORS; empty or "*" means any origin (never with credentials).
   std::vector<std::string> cors_origins;
-  // Register, login and refresh attempts per client address and minute (burst of the same).
-  double auth_attempts_per_minute = 60;
 };
 
 struct ApiDeps {
@@ -50,9 +47,6 @@ class Api final : public http::Handler {
   data::ItemService& items() { return deps_.items; }
   const ApiOptions& options() const { return options_; }
   Result<void> health_check() { return deps_.health_check(); }
-  // rate_limited (with Retry-After) once this client address has used up its attempts on
-  // the credential routes.
-  Result<void> take_auth_attempt(const http::Request& req);
 
   using Job = std::function<http::Response(Call&)>;
   // Runs `job` on the store pool (after checking the caller's session is still open, for
@@ -70,7 +64,6 @@ class Api final : public http::Handler {
   ApiDeps deps_;
   ApiOptions options_;
   bool any_origin_;
-  core::TokenBuckets auth_attempts_;
 };
 
 }  // namespace latchkey::api

@@ -24,11 +24,7 @@ struct Credentials {
 };
 
 // Parses {"email", "password"} (and "full_name" when `with_name`); replies 422 itself on failure.
-std::optional<Credentials> read_credentials(Api& api, Call& call, bool with_name) {
-  if (auto allowed = api.take_auth_attempt(call.req); !allowed) {
-    reply_error(call, allowed.error());
-    return std::nullopt;
-  }
+std::optional<Credentials> read_credentials(Call& call, bool with_name) {
   auto body = parse_json_body(call.req.body);
   if (!body) {
     reply_error(call, body.error());
@@ -49,31 +45,38 @@ std::optional<Credentials> read_credentials(Api& api, Call& call, bool with_name
 }  // namespace
 
 void post_register(Api& api, Call&& call) {
-  auto creds = read_credentials(api, call, true);
+  auto creds = read_credentials(call, true);
   if (!creds) return;
-  api.on_hash_pool(std::move(call), [&api, creds = std::move(*creds)](Call&) mutable {
+  api.on_hash_pool(std::move(call), [&api, creds = std::move(*creds)](Call& c) mutable {
+    if (auto admitted = api.auth().admit_client(c.req.remote_ip); !admitted) {
+      return error_response(admitted.error());
+    }
     return auth_response(
         api.auth().register_user(creds.email, creds.password, std::move(creds.full_name)));
   });
 }
 
 void post_login(Api& api, Call&& call) {
-  auto creds = read_credentials(api, call, false);
+  auto creds = read_credentials(call, false);
   if (!creds) return;
-  api.on_hash_pool(std::move(call), [&api, creds = std::move(*creds)](Call&) {
+  api.on_hash_pool(std::move(call), [&api, creds = std::move(*creds)](Call& c) {
+    if (auto admitted = api.auth().admit_client(c.req.remote_ip); !admitted) {
+      return error_response(admitted.error());
+    }
     return auth_response(api.auth().login(creds.email, creds.password));
   });
 }
 
 void post_refresh(Api& api, Call&& call) {
-  if (auto allowed = api.take_auth_attempt(call.req); !allowed)
-    return reply_error(call, allowed.error());
   auto body = parse_json_body(call.req.body);
   if (!body) return reply_error(call, body.error());
   FieldReader fields(*body);
   auto token = fields.required_string("refresh_token", 1, kMaxRefreshToken);
   if (!fields.ok()) return reply_error(call, fields.error());
-  api.on_store_pool(std::move(call), [&api, token = std::move(*token)](Call&) {
+  api.on_store_pool(std::move(call), [&api, token = std::move(*token)](Call& c) {
+    if (auto admitted = api.auth().admit_client(c.req.remote_ip); !admitted) {
+      return error_response(admitted.error());
+    }
     return auth_response(api.auth().refresh(token));
   });
 }

@@ -110,9 +110,12 @@ int serve(const Config& config) {
   policy.issuer = config.jwt_issuer;
   policy.leeway_s = config.jwt_leeway_s;
   crypto::JwtCodec jwt(std::move(secret).value(), policy);
-  auth::AuthService auth(**store, **store, *hasher, jwt, clock,
-                         {config.access_token_ttl_s, config.refresh_token_ttl_s,
-                          config.login_free_failures, config.login_max_backoff_s});
+  auth::AuthOptions auth_options;
+  auth_options.access_ttl_s = config.access_token_ttl_s;
+  auth_options.refresh_ttl_s = config.refresh_token_ttl_s;
+  auth_options.client_attempts = {config.auth_attempts_per_minute, config.auth_attempts_per_minute};
+  auth_options.login_backoff = {config.login_free_failures, config.login_max_backoff_s};
+  auth::AuthService auth(**store, **store, (*store)->attempts(), *hasher, jwt, clock, auth_options);
   data::ItemService items(**store, clock);
 
   // Hashing gets its own pool so a login flood cannot starve data requests of workers.
@@ -120,7 +123,7 @@ int serve(const Config& config) {
   core::WorkerPool db_pool("lk-db", config.db_threads, config.db_queue);
   store::Store& db = **store;
   api::Api api({auth, items, [&db] { return db.ping(); }, db_pool, hash_pool},
-               {"latchkey", config.cors_origins, config.auth_attempts_per_minute});
+               {"latchkey", config.cors_origins});
 
   http::ServerOptions http_options;
   http_options.host = listen->host;

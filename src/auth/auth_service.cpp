@@ -21,18 +21,29 @@ std::string lower_ascii(std::string_view s) {
 }  // namespace
 
 AuthService::AuthService(store::UserStore& users, store::SessionStore& sessions,
-                         const crypto::PasswordHasher& hasher, const crypto::JwtCodec& jwt,
-                         const core::Clock& clock, AuthOptions options)
+                         store::AttemptStore& attempts, const crypto::PasswordHasher& hasher,
+                         const crypto::JwtCodec& jwt, const core::Clock& clock, AuthOptions options)
     : users_(users),
       sessions_(sessions),
+      attempts_(attempts),
       hasher_(hasher),
       jwt_(jwt),
       clock_(clock),
       options_(options),
       // Hash of a random password, made with the live parameters: verifying against it
       // costs what a real verification costs, so unknown emails are not faster.
-      dummy_hash_(hasher.hash(crypto::random_token(24))),
-      login_failures_(options.login_free_failures, options.login_max_backoff_s) {}
+      dummy_hash_(hasher.hash(crypto::random_token(24))) {}
+
+Result<void> AuthService::admit_client(std::string_view client_address) {
+  auto wait = attempts_.take_token("ip:" + std::string(client_address), options_.client_attempts,
+                                   clock_.now_us());
+  if (!wait) return fail(std::move(wait).error());
+  if (*wait) {
+    return fail(Error{
+        Errc::rate_limited, "Too many requests, try again later", "client limit", {}, **wait});
+  }
+  return {};
+}
 
 Result<AuthResult> AuthService::register_user(std::string_view email, std::string_view password,
                                               std::optional<std::string> full_name) {
@@ -49,30 +60,35 @@ Result<AuthResult> AuthService::register_user(std::string_view email, std::strin
 }
 
 Result<AuthResult> AuthService::login(std::string_view email, std::string_view password) {
-  const auto key = lower_ascii(email);
+  const auto key = "login:" + lower_ascii(email);
   // Checked before any hashing: a throttled guess costs the server nothing. Unknown emails
-  // are throttled the same way, so throttling reveals nothing about which emails exist.
-  if (auto wait = login_failures_.retry_after(key, clock_.now_us())) {
-    Error e{Errc::rate_limited,
-            "Too many failed login attempts, try again later",
-            "backoff",
-            {},
-            *wait};
-    return fail(std::move(e));
+  // back off the same way, so throttling reveals nothing about which emails exist.
+  auto wait = attempts_.backoff_wait(key, clock_.now_us());
+  if (!wait) return fail(std::move(wait).error());
+  if (*wait) {
+    return fail(Error{Errc::rate_limited,
+                      "Too many failed login attempts, try again later",
+                      "login backoff",
+                      {},
+                      **wait});
   }
-  auto user = users_.find_user_by_email(key);
+  auto failed = [&](const char* why) -> Result<AuthResult> {
+    if (auto counted = attempts_.record_failure(key, options_.login_backoff, clock_.now_us());
+        !counted) {
+      return fail(std::move(counted).error());
+    }
+    return fail(Errc::unauthenticated, kInvalidCredentials, why);
+  };
+  auto user = users_.find_user_by_email(lower_ascii(email));
   if (!user) {
     if (user.error().code != Errc::not_found) return fail(std::move(user).error());
     // Same work as a real check; the result is ignored.
     (void)hasher_.verify(dummy_hash_, password);
-    login_failures_.record_failure(key, clock_.now_us());
-    return fail(Errc::unauthenticated, kInvalidCredentials, "unknown email");
+    return failed("unknown email");
   }
-  if (!hasher_.verify(user->password_hash, password)) {
-    login_failures_.record_failure(key, clock_.now_us());
-    return fail(Errc::unauthenticated, kInvalidCredentials, "wrong password");
-  }
-  login_failures_.record_success(key);
+  if (!hasher_.verify(user->password_hash, password)) return failed("wrong password");
+  if (auto cleared = attempts_.clear_failures(key); !cleared)
+    return fail(std::move(cleared).error());
   if (hasher_.needs_rehash(user->password_hash)) {
     // Parameters were raised since this hash was made: upgrade it while we know the password.
     // A failure here must not fail the login.

@@ -9,6 +9,7 @@
 #include "core/rate_limit.hpp"
 #include "crypto/jwt.hpp"
 #include "crypto/password_hasher.hpp"
+#include "store/attempt_store.hpp"
 #include "store/session_store.hpp"
 #include "store/user_store.hpp"
 
@@ -36,8 +37,10 @@ struct AuthResult {
 struct AuthOptions {
   int64_t access_ttl_s = 3600;
   int64_t refresh_ttl_s = 30 * 24 * 3600;  // session lifetime; refresh tokens die with it
-  int login_free_failures = 5;             // per email, before backoff starts
-  int login_max_backoff_s = 900;           // the longest a guessed-at account waits
+  // Register/login/refresh attempts per client address.
+  core::BucketRule client_attempts{60, 60};
+  // Failed logins per email before backoff, and the longest backoff.
+  core::BackoffRule login_backoff{5, 900};
 };
 
 // Registration, login, sessions and tokens. Methods that touch the store or hash a
@@ -45,9 +48,13 @@ struct AuthOptions {
 // (email syntax, lengths); the service still lower-cases emails itself.
 class AuthService {
  public:
-  AuthService(store::UserStore& users, store::SessionStore& sessions,
+  AuthService(store::UserStore& users, store::SessionStore& sessions, store::AttemptStore& attempts,
               const crypto::PasswordHasher& hasher, const crypto::JwtCodec& jwt,
               const core::Clock& clock, AuthOptions options);
+
+  // rate_limited (with retry_after_s) once `client_address` has used up its attempts on the
+  // credential routes (register, login, refresh); call before each of them.
+  Result<void> admit_client(std::string_view client_address);
 
   // conflict ("User already registered") if the email is taken.
   Result<AuthResult> register_user(std::string_view email, std::string_view password,
@@ -73,12 +80,12 @@ class AuthService {
 
   store::UserStore& users_;
   store::SessionStore& sessions_;
+  store::AttemptStore& attempts_;
   const crypto::PasswordHasher& hasher_;
   const crypto::JwtCodec& jwt_;
   const core::Clock& clock_;
   AuthOptions options_;
-  std::string dummy_hash_;
-  core::FailureBackoff login_failures_;  // verified against for unknown emails, to equalize timing
+  std::string dummy_hash_;  // verified against for unknown emails, to equalize timing
 };
 
 }  // namespace latchkey::auth

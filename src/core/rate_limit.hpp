@@ -1,64 +1,46 @@
 #pragma once
-// In-process attempt limiting. Thread-safe. Memory is bounded: past `max_keys` entries, idle
-// ones are dropped first and, under a flood of distinct keys, the oldest.
-#include <cstddef>
+// Attempt limiting arithmetic, shared by every backend that keeps the counters (in memory for
+// the embedded store, in the database when several nodes must share them).
 #include <cstdint>
-#include <mutex>
 #include <optional>
-#include <string>
-#include <string_view>
-#include <unordered_map>
 
 #include "core/clock.hpp"
 
 namespace latchkey::core {
 
-// One token bucket per key: `capacity` attempts at once, refilled at `per_minute`.
-class TokenBuckets {
- public:
-  TokenBuckets(double capacity, double per_minute, size_t max_keys = 100000);
-  // nullopt if an attempt is allowed now (and takes a token); else seconds until one is.
-  std::optional<int> take(std::string_view key, Micros now);
-
- private:
-  struct Bucket {
-    double tokens;
-    Micros updated;
-  };
-  void evict(Micros now);
-
-  double capacity_;
-  double per_us_;
-  size_t max_keys_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
+// A token bucket: `capacity` attempts at once, refilled continuously at `per_minute`.
+struct BucketState {
+  double tokens = 0;
+  Micros updated = 0;
 };
-
-// Consecutive failures per key: the first `free_failures` cost nothing; each one after that
-// doubles a wait (from 1 s) before the next attempt, capped at `max_wait_s`, so a guessing
-// attacker slows to a crawl while the real user is never locked out for longer than the cap.
-// A success clears the key.
-class FailureBackoff {
- public:
-  FailureBackoff(int free_failures, int max_wait_s, size_t max_keys = 100000);
-  // nullopt if an attempt may proceed now; else seconds to wait.
-  std::optional<int> retry_after(std::string_view key, Micros now);
-  void record_failure(std::string_view key, Micros now);
-  void record_success(std::string_view key);
-
- private:
-  struct Entry {
-    int failures = 0;
-    Micros blocked_until = 0;
-    Micros last_failure = 0;
-  };
-  void evict(Micros now);
-
-  int free_failures_;
-  int max_wait_s_;
-  size_t max_keys_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
+struct BucketRule {
+  double capacity = 60;
+  double per_minute = 60;
 };
+// The state of a key never seen before.
+BucketState fresh_bucket(const BucketRule& rule, Micros now);
+// Refills, then takes one token: nullopt if the attempt is allowed, else whole seconds (>= 1)
+// until a token will be there. `state` is updated either way.
+std::optional<int> take_token(BucketState& state, const BucketRule& rule, Micros now);
+// True once the bucket has refilled completely: such a row carries no information.
+bool bucket_is_full(const BucketState& state, const BucketRule& rule, Micros now);
+
+// Consecutive failures of one key: the first `free_failures` cost nothing; each one after
+// doubles a wait (from 1 s) before the next attempt, capped at `max_wait_s`, so guessing slows
+// to a crawl while the real user is never locked out longer than the cap. Failures older than
+// twice the cap are forgotten. A success clears the key.
+struct BackoffState {
+  int failures = 0;
+  Micros blocked_until = 0;
+  Micros last_failure = 0;
+};
+struct BackoffRule {
+  int free_failures = 5;
+  int max_wait_s = 900;
+};
+// nullopt if an attempt may proceed now, else whole seconds (>= 1) to wait.
+std::optional<int> backoff_wait(const BackoffState& state, Micros now);
+void record_failure(BackoffState& state, const BackoffRule& rule, Micros now);
+bool backoff_is_stale(const BackoffState& state, const BackoffRule& rule, Micros now);
 
 }  // namespace latchkey::core

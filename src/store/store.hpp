@@ -1,4 +1,5 @@
 #pragma once
+#include "store/attempt_store.hpp"
 #include "store/item_store.hpp"
 #include "store/session_store.hpp"
 #include "store/user_store.hpp"
@@ -15,6 +16,8 @@ class Store : public UserStore, public SessionStore, public ItemStore {
   virtual Result<void> ping() = 0;
   // Short name for logs and /health ("sqlite", "postgres").
   virtual const char* backend_name() const = 0;
+  // Rate-limit and backoff counters, shared by every node that shares this database.
+  virtual AttemptStore& attempts() = 0;
 };
 
 }  // namespace latchkey::store

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/memory_attempt_store.hpp"
 #include "store/sqlite/connection_pool.hpp"
 #include "store/store.hpp"
 
@@ -37,11 +38,15 @@ class SqliteStore final : public Store {
 
   Result<void> ping() override;
   const char* backend_name() const override { return "sqlite"; }
+  // One process owns a SQLite database (the data directory is locked), so its counters can
+  // live in that process's memory: no disk write per login attempt.
+  AttemptStore& attempts() override { return attempts_; }
 
   ConnectionPool& pool() { return pool_; }
 
  private:
   ConnectionPool pool_;
+  MemoryAttemptStore attempts_;
 };
 
 // Shared by the per-area source files.

@@ -6,41 +6,39 @@ namespace latchkey::core {
 namespace {
 
 constexpr Micros kSec = 1'000'000;
+constexpr Micros kT0 = 1000 * kSec;
 
-TEST(TokenBuckets, BurstThenRefillAtTheConfiguredRate) {
-  TokenBuckets buckets(3, 60);  // 3 at once, one per second after
-  const Micros t0 = 1000 * kSec;
-  for (int i = 0; i < 3; ++i) EXPECT_FALSE(buckets.take("ip", t0)) << i;
-  EXPECT_EQ(buckets.take("ip", t0), 1);
-  EXPECT_TRUE(buckets.take("ip", t0 + kSec / 2));
-  EXPECT_FALSE(buckets.take("ip", t0 + kSec + kSec / 2));
-  EXPECT_FALSE(buckets.take("other", t0)) << "keys are independent";
+TEST(TokenBucket, BurstThenRefillAtTheConfiguredRate) {
+  const BucketRule rule{3, 60};  // 3 at once, one per second after
+  auto b = fresh_bucket(rule, kT0);
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(take_token(b, rule, kT0)) << i;
+  EXPECT_EQ(take_token(b, rule, kT0), 1);
+  EXPECT_TRUE(take_token(b, rule, kT0 + kSec / 2));
+  EXPECT_FALSE(take_token(b, rule, kT0 + kSec + kSec / 2));
+  EXPECT_FALSE(bucket_is_full(b, rule, kT0 + 2 * kSec));
+  EXPECT_TRUE(bucket_is_full(b, rule, kT0 + 5 * kSec));
 }
 
-TEST(TokenBuckets, MemoryStaysBoundedUnderDistinctKeys) {
-  TokenBuckets buckets(1, 1, 100);
-  for (int i = 0; i < 10000; ++i) EXPECT_FALSE(buckets.take("k" + std::to_string(i), kSec));
+TEST(TokenBucket, SlowRatesGiveLongWaits) {
+  const BucketRule rule{1, 1};  // one a minute
+  auto b = fresh_bucket(rule, kT0);
+  EXPECT_FALSE(take_token(b, rule, kT0));
+  EXPECT_EQ(take_token(b, rule, kT0), 60);
 }
 
-TEST(FailureBackoff, FreeFailuresThenDoublingWaitsCappedAndClearedBySuccess) {
-  FailureBackoff backoff(3, 8);
-  const Micros t0 = 1000 * kSec;
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_FALSE(backoff.retry_after("a", t0));
-    backoff.record_failure("a", t0);
-  }
-  EXPECT_FALSE(backoff.retry_after("a", t0)) << "three failures are free";
-  backoff.record_failure("a", t0);
-  EXPECT_EQ(backoff.retry_after("a", t0), 1);
-  backoff.record_failure("a", t0 + kSec);
-  EXPECT_EQ(backoff.retry_after("a", t0 + kSec), 2);
-  for (int i = 0; i < 10; ++i) backoff.record_failure("a", t0 + 2 * kSec);
-  EXPECT_EQ(backoff.retry_after("a", t0 + 2 * kSec), 8) << "never longer than the cap";
-  EXPECT_FALSE(backoff.retry_after("a", t0 + 11 * kSec)) << "the real user gets back in";
-  EXPECT_FALSE(backoff.retry_after("b", t0 + 2 * kSec));
-  backoff.record_success("a");
-  backoff.record_failure("a", t0 + 12 * kSec);
-  EXPECT_FALSE(backoff.retry_after("a", t0 + 12 * kSec)) << "success starts the count afresh";
+TEST(Backoff, FreeFailuresThenDoublingWaitsCapped) {
+  const BackoffRule rule{3, 8};
+  BackoffState s;
+  for (int i = 0; i < 3; ++i) record_failure(s, rule, kT0);
+  EXPECT_FALSE(backoff_wait(s, kT0)) << "three failures are free";
+  record_failure(s, rule, kT0);
+  EXPECT_EQ(backoff_wait(s, kT0), 1);
+  record_failure(s, rule, kT0 + kSec);
+  EXPECT_EQ(backoff_wait(s, kT0 + kSec), 2);
+  for (int i = 0; i < 40; ++i) record_failure(s, rule, kT0 + 2 * kSec);
+  EXPECT_EQ(backoff_wait(s, kT0 + 2 * kSec), 8) << "never longer than the cap";
+  EXPECT_FALSE(backoff_wait(s, kT0 + 11 * kSec)) << "the real user gets back in";
+  EXPECT_TRUE(backoff_is_stale(s, rule, kT0 + 30 * kSec));
 }
 
 }  // namespace
