@@ -1,5 +1,6 @@
 #pragma once
-// A throwaway PostgreSQL cluster for tests: initdb into a fresh temporary directory, a
+// A throwaway PostgreSQL cluster for tests: a fresh temporary directory with a copy of an
+// initdb'd data directory (made once, then kept as $TMPDIR/latchkey-pg-template-*), a
 // server listening only on a Unix socket in that directory, stopped and deleted again in
 // the destructor. Reusable by any test binary that links libpq.
 #include <filesystem>
@@ -56,9 +57,17 @@ class PgCluster {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
-  void run(const std::vector<std::string>& argv) const;
+  // Runs argv (as `postgres` when we are root) in `dir`, output appended to dir/commands.log.
+  void run(const std::vector<std::string>& argv, const std::filesystem::path& dir) const;
+  std::filesystem::path template_dir() const;
+  static void configure(const std::filesystem::path& dir);
+  void pg_ctl_start(const std::filesystem::path& dir) const;
+  void pg_ctl_stop(const std::filesystem::path& dir) const;
+  static std::string url_at(const std::filesystem::path& dir, std::string_view role,
+                            std::string_view database);
+  static void exec_url(const std::string& url, const std::string& sql);
   void teardown() noexcept;
-  std::string log_tail() const;
+  std::string log_tail(const std::filesystem::path& dir) const;
 
   std::filesystem::path bindir_;
   std::filesystem::path dir_;

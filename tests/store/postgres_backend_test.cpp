@@ -21,7 +21,8 @@ PostgresBackend::PostgresBackend(size_t pool_size) : cluster_(PgCluster::shared(
   if (!opened) throw std::runtime_error("open_pg_store: " + opened.error().detail);
   store_ = std::move(opened).value();
   cluster_.exec(PgCluster::kDatabase,
-                "TRUNCATE auth.users, auth.sessions, auth.refresh_tokens, public.user_data");
+                "TRUNCATE auth.users, auth.sessions, auth.refresh_tokens, public.user_data,"
+                " auth.rate_buckets, auth.login_failures");
 }
 
 // A single connection as well: every call then shares one connection, so a role or claims

@@ -130,6 +130,23 @@ GRANT USAGE ON SCHEMA auth TO authenticated;
 GRANT EXECUTE ON FUNCTION auth.uid() TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.user_data TO authenticated;
 )sql"},
+    {2, "attempt counters for rate limits and login backoff", R"sql(
+-- Shared by every node, so limits hold across the cluster. Times are epoch microseconds:
+-- only the store's own arithmetic reads them.
+CREATE TABLE auth.rate_buckets (
+  key text PRIMARY KEY,
+  tokens double precision NOT NULL,
+  updated_us bigint NOT NULL
+);
+CREATE INDEX idx_rate_buckets_updated_us ON auth.rate_buckets (updated_us);
+CREATE TABLE auth.login_failures (
+  key text PRIMARY KEY,
+  failures integer NOT NULL,
+  blocked_until_us bigint NOT NULL,
+  last_failure_us bigint NOT NULL
+);
+CREATE INDEX idx_login_failures_last_failure_us ON auth.login_failures (last_failure_us);
+)sql"},
 };
 
 // Any fixed number: every latchkey node takes the same lock (scoped to this database).
@@ -166,7 +183,7 @@ Result<void> grant_app_role(PgConnection& owner, const std::string& app_role) {
     sql += "GRANT USAGE ON SCHEMA auth TO " + role + ";\n";
     sql +=
         "GRANT SELECT, INSERT, UPDATE, DELETE ON auth.users, auth.sessions, "
-        "auth.refresh_tokens TO " +
+        "auth.refresh_tokens, auth.rate_buckets, auth.login_failures TO " +
         role + ";\n";
     sql += "GRANT SELECT ON auth.schema_migrations TO " + role + ";\n";
   }

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/postgres/pg_attempts.hpp"
 #include "store/postgres/pg_pool.hpp"
 #include "store/postgres/pg_store.hpp"
 
@@ -36,6 +37,8 @@ class PgStore final : public Store {
 
   Result<void> ping() override;
   const char* backend_name() const override { return "postgres"; }
+  // In the database, so that every node serving it enforces one limit.
+  AttemptStore& attempts() override { return attempts_; }
 
   // Runs `statement` inside a request transaction for `owner` (see request_claims_step):
   // one round trip for the claims, the statement and the commit. Returns its result.
@@ -45,6 +48,7 @@ class PgStore final : public Store {
 
  private:
   ConnectionPool pool_;
+  PgAttemptStore attempts_{pool_};
 };
 
 // SQL for a timestamptz from epoch microseconds in parameter `param` (e.g. "$5"), and the
