@@ -203,7 +203,39 @@ Result<int> schema_version(PgConnection& c) {
   return std::stoi(*v);
 }
 
+// True if no migration is pending and `app_role` already holds every grant. Then migrate()
+// needs no lock and no DDL, so a role that may not create anything (the app role, started
+// after the owner migrated for it) can still start. Read-only and error-free on any database:
+// CASE evaluates its branches in order, so nothing is looked up that does not exist.
+Result<bool> nothing_to_do(PgConnection& c, const std::string& app_role) {
+  auto readable = scalar(
+      c,
+      "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'auth') THEN false"
+      " WHEN NOT has_schema_privilege('auth', 'USAGE') THEN false"
+      " WHEN to_regclass('auth.schema_migrations') IS NULL THEN false"
+      " ELSE has_table_privilege('auth.schema_migrations', 'SELECT') END::text");
+  if (!readable) return fail(std::move(readable).error());
+  if (*readable != "true") return false;
+  auto version = schema_version(c);
+  if (!version) return fail(std::move(version).error());
+  if (*version != latest_schema_version()) return false;
+  auto granted = scalar(
+      c,
+      "SELECT (pg_has_role($1::name, 'authenticated', 'MEMBER')"
+      " AND has_schema_privilege($1::name, 'auth', 'USAGE')"
+      " AND (SELECT bool_and(has_table_privilege($1::name, t, 'SELECT,INSERT,UPDATE,DELETE'))"
+      "      FROM unnest(ARRAY['auth.users', 'auth.sessions', 'auth.refresh_tokens',"
+      "                        'auth.rate_buckets', 'auth.login_failures']) AS t))::text",
+      Params{app_role});
+  if (!granted) return fail(std::move(granted).error());
+  return *granted == "true";
+}
+
 Result<void> migrate(PgConnection& owner, const std::string& app_role) {
+  auto done_already = nothing_to_do(owner, app_role);
+  if (!done_already) return fail(std::move(done_already).error());
+  if (*done_already) return {};
+
   auto step = [&]() -> Result<void> {
     if (auto r =
             owner.exec_script("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) +
