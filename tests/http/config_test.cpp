@@ -201,20 +201,21 @@ TEST(ConfigTest, GeneratedSecretsDifferBetweenDataDirs) {
 }
 
 TEST(ConfigTest, AccessTokenTtlAndLeeway) {
+  // 3 s rather than 1 s: on a loaded machine registration alone can take most of a second.
   auto strict =
-      start_or_fail(ServeOptions().args({"--access-token-ttl", "1", "--jwt-leeway", "0"}));
+      start_or_fail(ServeOptions().args({"--access-token-ttl", "3", "--jwt-leeway", "0"}));
   auto lenient =
-      start_or_fail(ServeOptions().args({"--access-token-ttl", "1", "--jwt-leeway", "60"}));
+      start_or_fail(ServeOptions().args({"--access-token-ttl", "3", "--jwt-leeway", "60"}));
   ASSERT_TRUE(strict && lenient);
   const Account s = register_account(HttpClient(strict->port()), "ttl");
   const Account l = register_account(HttpClient(lenient->port()), "leeway");
   ASSERT_TRUE(s.ok && l.ok) << s.error << l.error;
-  EXPECT_EQ(s.body["expires_in"], 1) << s.body.dump();
+  EXPECT_EQ(s.body["expires_in"], 3) << s.body.dump();
   const json claims = jwt_part(s.access_token, 1);
-  EXPECT_EQ(claims.value("exp", int64_t(0)) - claims.value("iat", int64_t(0)), 1);
+  EXPECT_EQ(claims.value("exp", int64_t(0)) - claims.value("iat", int64_t(0)), 3);
   ASSERT_EQ(HttpClient(strict->port()).get("/auth/me", s.auth()).status, 200);
 
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(4200));
   EXPECT_TRUE(IsUnauthorized(HttpClient(strict->port()).get("/auth/me", s.auth())))
       << "expired token accepted with --jwt-leeway 0";
   EXPECT_EQ(HttpClient(lenient->port()).get("/auth/me", l.auth()).status, 200)
