@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything latchkey needs to build, test and benchmark on Debian 12.
 # Idempotent: packages already present are skipped by apt.
+# Usage: install-deps.sh [--bench]   (--bench adds the load-test tools bench/run uses)
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,14 @@ packages=(
   postgresql curl
 )
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+# Only bench/run needs these; a plain build or test run should not pull in a web server.
+bench_packages=(wrk nginx-light procps jq)
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=("${bench_packages[@]}") ;;
+    *) echo "install-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
