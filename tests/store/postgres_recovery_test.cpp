@@ -1,6 +1,7 @@
 // Fault tests: the PostgreSQL store fails fast while the server is gone and recovers by
 // itself, without being reopened, once it is back.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include <chrono>
 #include <thread>
@@ -91,6 +92,32 @@ TEST(PostgresRecovery, CallsFailFastWithUnavailableWhileTheServerIsDown) {
   }
   EXPECT_TRUE(succeeds_again([&] { return store.ping(); }, 5.0));
   EXPECT_EQ(store.find_user(alice)->email, "alice@example.com");
+}
+
+TEST(PostgresRecovery, AStatementStuckOnALockTimesOutAsUnavailable) {
+  PostgresBackend backend(1);
+  const UserId alice{core::Uuid::random_v4()};
+  ASSERT_TRUE(backend.store().create_user({alice, "alice@example.com", std::nullopt, "h"}, kT0));
+  auto options = PostgresBackend::options(backend.cluster(), 1);
+  options.statement_timeout_ms = 300;
+  auto store = postgres::open_pg_store(options);
+  ASSERT_TRUE(store.has_value()) << store.error().detail;
+
+  // Another session holds alice's row lock and does not let go.
+  PGconn* holder = PQconnectdb(backend.cluster().superuser_url().c_str());
+  ASSERT_EQ(PQstatus(holder), CONNECTION_OK);
+  PQclear(PQexec(holder, "BEGIN"));
+  PQclear(PQexec(holder,
+                 ("SELECT 1 FROM auth.users WHERE id = '" + alice.str() + "' FOR UPDATE").c_str()));
+  const auto start = Clock::now();
+  auto r = (*store)->set_password_hash(alice, "new");
+  EXPECT_LT(seconds_since(start), 3.0);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::unavailable) << r.error().detail;
+  PQclear(PQexec(holder, "ROLLBACK"));
+  PQfinish(holder);
+  // The connection that timed out is still fine.
+  EXPECT_TRUE((*store)->set_password_hash(alice, "new").has_value());
 }
 
 }  // namespace

@@ -61,14 +61,18 @@ int64_t int64(const PGresult* r, int row, int col) {
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& url,
-                                                         int connect_timeout_s) {
+                                                         int connect_timeout_s,
+                                                         int statement_timeout_ms) {
   const std::string timeout = std::to_string(connect_timeout_s);
-  // Later entries override earlier ones (including what the URL says): the application name
-  // is only a default, while the timeout and the client encoding are ours to decide. UTF8
-  // because every text the API hands over is UTF-8.
-  const char* keys[] = {"application_name", "dbname", "connect_timeout", "client_encoding",
-                        nullptr};
-  const char* values[] = {"latchkey", url.c_str(), timeout.c_str(), "UTF8", nullptr};
+  // Later entries override earlier ones, including what the URL says. The application name
+  // and the TCP keepalives are defaults; the keepalives notice a server that vanished
+  // without closing the connection (power loss, partition) within ~15 s instead of the
+  // kernel's two hours. The connect timeout and the client encoding are ours: UTF8 because
+  // every text the API hands over is UTF-8.
+  const char* keys[] = {
+      "application_name", "keepalives_idle", "keepalives_interval", "keepalives_count",
+      "dbname",           "connect_timeout", "client_encoding",     nullptr};
+  const char* values[] = {"latchkey", "5", "3", "3", url.c_str(), timeout.c_str(), "UTF8", nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (!conn) return fail(unavailable("out of memory creating a connection"));
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -77,7 +81,16 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& url,
     return fail(unavailable("connect: " + msg));
   }
   PQsetNoticeProcessor(conn, log_notice, nullptr);
-  return std::unique_ptr<PgConnection>(new PgConnection(conn));
+  std::unique_ptr<PgConnection> c(new PgConnection(conn));
+  if (auto r = c->set_statement_timeout(statement_timeout_ms); !r)
+    return fail(std::move(r).error());
+  return c;
+}
+
+Result<void> PgConnection::set_statement_timeout(int ms) {
+  // A statement stuck behind someone else's lock fails (SQLSTATE 57014, unavailable) instead
+  // of holding a worker thread forever.
+  return exec_script("SET statement_timeout = " + std::to_string(ms > 0 ? ms : 0));
 }
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
@@ -100,9 +113,10 @@ Error PgConnection::error_from(const PGresult* r) {
   }
   std::string detail = "postgres: SQLSTATE " + std::string(state) + ": " + msg;
   // 53xxx: out of connections, memory or disk; 40001/40P01: serialization failure and
-  // deadlock. All pass if the caller tries again later.
+  // deadlock. All may pass if the caller tries again later.
+  // 57014: statement_timeout expired (or the query was cancelled).
   if (starts_with(state, "53") || std::strcmp(state, "40001") == 0 ||
-      std::strcmp(state, "40P01") == 0)
+      std::strcmp(state, "40P01") == 0 || std::strcmp(state, "57014") == 0)
     return Error{Errc::unavailable, "Database unavailable", std::move(detail), {}, 0};
   if (std::strcmp(state, "23505") == 0)
     return Error{Errc::conflict, "Already exists", std::move(detail), {}, 0};

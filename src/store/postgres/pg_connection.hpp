@@ -33,11 +33,6 @@ class Params {
  public:
   Params() = default;
   Params(std::initializer_list<std::optional<std::string>> values) : values_(values) {}
-  Params& add(std::optional<std::string> v) {
-    values_.push_back(std::move(v));
-    return *this;
-  }
-  Params& add(int64_t v) { return add(std::to_string(v)); }
   int size() const { return static_cast<int>(values_.size()); }
   std::vector<const char*> pointers() const;
 
@@ -63,7 +58,9 @@ int64_t int64(const PGresult* r, int row, int col);
 class PgConnection {
  public:
   // Fails with Errc::unavailable if the server cannot be reached within connect_timeout_s.
-  static Result<std::unique_ptr<PgConnection>> open(const std::string& url, int connect_timeout_s);
+  // statement_timeout_ms (0: none) bounds every statement on this connection.
+  static Result<std::unique_ptr<PgConnection>> open(const std::string& url, int connect_timeout_s,
+                                                    int statement_timeout_ms);
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -76,6 +73,8 @@ class PgConnection {
   Result<std::vector<PgResult>> pipeline(std::span<const Step> steps);
   // One step on its own (still one round trip).
   Result<PgResult> run(const Statement& statement, Params params = {});
+  // For the session; 0: no limit.
+  Result<void> set_statement_timeout(int ms);
   // Simple-query text, possibly several statements, no parameters: migrations and setup.
   Result<void> exec_script(const std::string& sql);
 

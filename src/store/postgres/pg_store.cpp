@@ -68,7 +68,7 @@ Result<AppRole> describe_app_role(PgConnection& c) {
 
 Result<void> apply_migrations(const PgOptions& options, PgConnection& app, const AppRole& role) {
   if (options.owner_url.empty()) return migrate(app, role.name);
-  auto owner = PgConnection::open(options.owner_url, options.connect_timeout_s);
+  auto owner = PgConnection::open(options.owner_url, options.connect_timeout_s, 0);
   if (!owner) return fail(std::move(owner).error());
   return migrate(**owner, role.name);
 }
@@ -107,7 +107,7 @@ Result<std::unique_ptr<Store>> open_pg_store(const PgOptions& options) {
     return fail(Errc::internal, "PostgreSQL URL is empty", "postgres: empty url");
   if (options.pool_size == 0)
     return fail(Errc::internal, "PostgreSQL pool size must be at least 1", "postgres: pool 0");
-  auto first = PgConnection::open(options.url, options.connect_timeout_s);
+  auto first = PgConnection::open(options.url, options.connect_timeout_s, 0);
   if (!first) return fail(std::move(first).error());
   auto role = describe_app_role(**first);
   if (!role) return fail(std::move(role).error());
@@ -129,13 +129,19 @@ Result<std::unique_ptr<Store>> open_pg_store(const PgOptions& options) {
                     " user_data only through SET ROLE authenticated",
                     {{"role", after->name}});
   }
+  // The first connection ran the (unbounded) migrations; from now on it serves requests.
+  if (auto r = (*first)->set_statement_timeout(options.statement_timeout_ms); !r)
+    return fail(std::move(r).error());
   return std::unique_ptr<Store>(new PgStore(options, std::move(*first)));
 }
 
 PgStore::PgStore(const PgOptions& options, std::unique_ptr<PgConnection> first)
-    : pool_([url = options.url,
-             timeout = options.connect_timeout_s] { return PgConnection::open(url, timeout); },
-            options.pool_size, options.acquire_timeout_ms, std::move(first)) {}
+    : pool_(
+          [url = options.url, connect_s = options.connect_timeout_s,
+           statement_ms = options.statement_timeout_ms] {
+            return PgConnection::open(url, connect_s, statement_ms);
+          },
+          options.pool_size, options.acquire_timeout_ms, std::move(first)) {}
 
 Result<void> PgStore::ping() {
   auto lease = pool_.acquire();

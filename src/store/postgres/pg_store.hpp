@@ -19,6 +19,9 @@ struct PgOptions {
   int connect_timeout_s = 5;
   // How long a caller waits for a free pooled connection before Errc::unavailable.
   int acquire_timeout_ms = 5000;
+  // Bounds every statement (e.g. one waiting on a lock held by a stuck client): it then
+  // fails with Errc::unavailable. 0: no limit. Migrations are not bounded.
+  int statement_timeout_ms = 30000;
   bool apply_migrations = true;
   // Role that owns the schema, used only for migrations; empty: `url`.
   std::string owner_url;
