@@ -1,5 +1,6 @@
 // Opening the PostgreSQL store: migrations (once, even with several nodes starting at
-// once), the version check, exact timestamps, an unreachable server.
+// once), the version check, an unreachable server, and how values round-trip (exact
+// timestamps) or are refused (text PostgreSQL cannot store).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -74,6 +75,20 @@ TEST(PostgresMigration, TimestampsRoundTripToTheMicrosecond) {
     EXPECT_EQ(got->created_at, t);
     EXPECT_EQ(got->updated_at, t);
   }
+}
+
+TEST(PostgresMigration, TextPostgresCannotStoreIsInvalidInputNotAnInternalError) {
+  PostgresBackend backend(1);
+  const UserId id{core::Uuid::random_v4()};
+  ASSERT_TRUE(backend.store().create_user({id, "nul@example.com", std::nullopt, "h"}, 0));
+  auto r = backend.store().create_item(
+      id, {ItemId{core::Uuid::random_v4()}, "t", "c", "{\"a\":\"\\u0000\"}"}, 0);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::invalid_input) << r.error().detail;
+  auto long_title = backend.store().create_item(
+      id, {ItemId{core::Uuid::random_v4()}, std::string(256, 'x'), "c", std::nullopt}, 0);
+  ASSERT_FALSE(long_title.has_value());
+  EXPECT_EQ(long_title.error().code, Errc::invalid_input) << long_title.error().detail;
 }
 
 }  // namespace

@@ -120,9 +120,12 @@ Error PgConnection::error_from(const PGresult* r) {
     return Error{Errc::unavailable, "Database unavailable", std::move(detail), {}, 0};
   if (std::strcmp(state, "23505") == 0)
     return Error{Errc::conflict, "Already exists", std::move(detail), {}, 0};
-  // 22001: longer than the column allows (title is varchar(255)).
+  // 22001: longer than the column allows (title is varchar(255)). 22P05 and 22021: text
+  // PostgreSQL cannot store (\u0000 in jsonb, invalid UTF-8), which SQLite would accept.
   if (std::strcmp(state, "22001") == 0)
     return Error{Errc::invalid_input, "Value too long", std::move(detail), {}, 0};
+  if (std::strcmp(state, "22P05") == 0 || std::strcmp(state, "22021") == 0)
+    return Error{Errc::invalid_input, "Unsupported character", std::move(detail), {}, 0};
   return Error{Errc::internal, "Internal error", std::move(detail), {}, 0};
 }
 
