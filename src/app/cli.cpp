@@ -18,6 +18,12 @@ void add_options(CLI::App& cli, Config& c) {
   cli.add_option("--database-url", c.database_url,
                  "Database: sqlite:PATH (default: sqlite:<data-dir>/latchkey.db)")
       ->envname("LATCHKEY_DATABASE_URL");
+  cli.add_option("--database-owner-url", c.database_owner_url,
+                 "PostgreSQL: URL of the role that owns the schema, used only for migrations")
+      ->envname("LATCHKEY_DATABASE_OWNER_URL");
+  cli.add_flag("!--no-migrate", c.migrate,
+               "PostgreSQL: do not apply migrations at start (run `latchkey migrate` instead)")
+      ->envname("LATCHKEY_NO_MIGRATE");
   cli.add_option("--jwt-issuer", c.jwt_issuer, "iss claim of access tokens")
       ->envname("LATCHKEY_JWT_ISSUER");
   cli.add_option("--access-token-ttl", c.access_token_ttl_s, "Access token lifetime, seconds")

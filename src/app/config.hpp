@@ -14,6 +14,9 @@ struct Config {
   std::string listen = "127.0.0.1:8000";
   std::string data_dir = "latchkey-data";
   std::string database_url;  // empty: sqlite:<data_dir>/latchkey.db
+  // PostgreSQL: the role that owns the schema and runs migrations; empty: database_url.
+  std::string database_owner_url;
+  bool migrate = true;  // apply pending migrations at start (PostgreSQL; SQLite always does)
   std::string jwt_issuer = "latchkey";
   int64_t access_token_ttl_s = 3600;
   int64_t refresh_token_ttl_s = 30 * 24 * 3600;

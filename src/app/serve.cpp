@@ -34,19 +34,22 @@ using core::LogLevel;
 
 int startup_failure(std::string_view what) {
   log_event(LogLevel::error, "cannot start", {{"reason", what}});
+  core::flush_logs();
   return 1;
 }
 
 size_t or_cores(size_t n) { return n ? n : std::max(1u, std::thread::hardware_concurrency()); }
 
 // The data directory holds the SQLite file and maybe the generated secret: owner-only.
-// An exclusive lock on it keeps a second latchkey from opening the same SQLite database.
-Result<int> prepare_data_dir(const std::string& dir) {
+// With SQLite, an exclusive lock on it keeps a second latchkey from opening the same database
+// (PostgreSQL nodes are stateless and may share one).
+Result<int> prepare_data_dir(const std::string& dir, bool exclusive) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
     return fail(Errc::unavailable, "cannot create data directory " + dir + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);
+  if (!exclusive) return -1;
   const std::string lock_path = dir + "/latchkey.lock";
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -59,13 +62,20 @@ Result<int> prepare_data_dir(const std::string& dir) {
   return fd;  // held until exit
 }
 
-Result<std::unique_ptr<store::Store>> open_store(const Config& config) {
+bool uses_sqlite(const Config& config) {
+  auto target = parse_database_url(config);
+  return !target || target->kind == DatabaseTarget::Kind::sqlite;
+}
+
+Result<std::unique_ptr<store::Store>> open_store(const Config& config, bool migrate) {
   auto target = parse_database_url(config);
   if (!target) return fail(std::move(target).error());
   if (target->kind == DatabaseTarget::Kind::postgres) {
     store::postgres::PgOptions options;
     options.url = target->location;
-    options.pool_size = config.db_threads + config.hash_threads + 2;
+    options.owner_url = config.database_owner_url;
+    options.apply_migrations = migrate;
+    options.pool_size = config.db_threads + or_cores(config.hash_threads) + 2;
     return store::postgres::open_pg_store(options);
   }
   store::sqlite::SqliteOptions options;
@@ -79,11 +89,12 @@ Result<std::unique_ptr<store::Store>> open_store(const Config& config) {
 int migrate(const Config& config) {
   core::init_logging(config.log_format, config.log_level);
   if (!crypto::init()) return startup_failure("libsodium could not be initialized");
-  auto lock = prepare_data_dir(config.data_dir);
+  auto lock = prepare_data_dir(config.data_dir, uses_sqlite(config));
   if (!lock) return startup_failure(lock.error().message);
-  auto store = open_store(config);  // opening applies pending migrations
+  auto store = open_store(config, /*migrate=*/true);
   if (!store) return startup_failure(store.error().message + " " + store.error().detail);
   log_event(LogLevel::info, "migrations applied", {{"backend", (*store)->backend_name()}});
+  core::flush_logs();
   return 0;
 }
 
@@ -98,11 +109,11 @@ int serve(const Config& config) {
       crypto::Argon2idHasher::create({config.argon2_memory_kib, config.argon2_iterations});
   if (!hasher) return startup_failure(hasher.error().message);
 
-  auto lock = prepare_data_dir(config.data_dir);
+  auto lock = prepare_data_dir(config.data_dir, uses_sqlite(config));
   if (!lock) return startup_failure(lock.error().message);
   auto secret = resolve_jwt_secret(config.data_dir);
   if (!secret) return startup_failure(secret.error().message);
-  auto store = open_store(config);
+  auto store = open_store(config, config.migrate);
   if (!store) return startup_failure(store.error().message + " " + store.error().detail);
 
   core::SystemClock clock;
@@ -145,6 +156,7 @@ int serve(const Config& config) {
   db_pool.shutdown();
   store->reset();
   log_event(LogLevel::info, "shutdown complete");
+  core::flush_logs();
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "core/log.hpp"
 
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -56,16 +57,26 @@ void append_text_value(std::string& out, std::string_view s) {
 
 void init_logging(LogFormat format, LogLevel min_level) {
   g_format = format;
-  auto logger = spdlog::stderr_logger_mt("latchkey");
+  // stderr through a buffered stream: spdlog's stderr sink flushes every line, one write(2)
+  // per request. Lines are flushed every second, at once for warnings and errors, and at exit.
+  std::shared_ptr<spdlog::logger> logger;
+  try {
+    logger = spdlog::basic_logger_mt("latchkey", "/dev/stderr", /*truncate=*/false);
+  } catch (const spdlog::spdlog_ex&) {
+    logger = spdlog::stderr_logger_mt("latchkey");  // no /dev (minimal containers)
+  }
   if (format == LogFormat::json) {
     logger->set_pattern("%v");  // the whole line is built in log_event
   } else {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
   }
   logger->set_level(to_spdlog(min_level));
-  logger->flush_on(spdlog::level::info);
+  logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(std::move(logger));
+  spdlog::flush_every(std::chrono::seconds(1));
 }
+
+void flush_logs() { spdlog::default_logger_raw()->flush(); }
 
 bool log_enabled(LogLevel level) {
   return spdlog::default_logger_raw()->should_log(to_spdlog(level));

@@ -28,5 +28,7 @@ struct LogField {
 void init_logging(LogFormat format, LogLevel min_level);
 void log_event(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {});
 bool log_enabled(LogLevel level);
+// Writes out buffered lines (info lines are flushed periodically, warnings at once).
+void flush_logs();
 
 }  // namespace latchkey::core
