@@ -148,6 +148,13 @@ void Api::on_hash_pool(Call&& call, Job job) {
   run_on(deps_.hash_pool, std::move(call), std::move(job));
 }
 
+void Api::hand_off_to_store_pool(Call& call, Job job) {
+  Call next = std::move(call);
+  call.handed_off = true;
+  next.principal.reset();  // the session, if any, was checked before the first job
+  run_on(deps_.db_pool, std::move(next), std::move(job));
+}
+
 void Api::run_on(core::WorkerPool& pool, Call&& call, Job job) {
   auto reply = call.reply;  // kept for the refusal path: a refused job is dropped whole
   const bool queued =
@@ -167,7 +174,7 @@ void Api::run_on(core::WorkerPool& pool, Call&& call, Job job) {
                           {{"what", e.what()}, {"request_id", call.req.request_id}});
           response = error_response(500, "Internal server error");
         }
-        call.reply(std::move(response));
+        if (!call.handed_off) call.reply(std::move(response));
       });
   if (!queued) {
     reply(

@@ -31,6 +31,7 @@ struct Call {
   http::Reply reply;
   std::optional<auth::Principal> principal;  // set for routes that need a user
   std::string param;                         // the {id} / {file} path segment, if any
+  bool handed_off = false;                   // moved on to another pool; see hand_off_*
 };
 
 // The seed API over the domain services: routing, authentication of bearer tokens, CORS,
@@ -54,6 +55,9 @@ class Api final : public http::Handler {
   void on_store_pool(Call&& call, Job job);
   // The same on the hashing pool.
   void on_hash_pool(Call&& call, Job job);
+  // From inside a job: continue the call on the store pool; the current job's response is
+  // then ignored. Lets a hashing thread go back to hashing instead of waiting on a commit.
+  void hand_off_to_store_pool(Call& call, Job job);
 
  private:
   void run_on(core::WorkerPool& pool, Call&& call, Job job);

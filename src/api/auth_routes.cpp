@@ -51,8 +51,13 @@ void post_register(Api& api, Call&& call) {
     if (auto admitted = api.auth().admit_client(c.req.remote_ip); !admitted) {
       return error_response(admitted.error());
     }
-    return auth_response(
-        api.auth().register_user(creds.email, creds.password, std::move(creds.full_name)));
+    auto hash = api.auth().hash_password(creds.password);
+    api.hand_off_to_store_pool(
+        c, [&api, creds = std::move(creds), hash = std::move(hash)](Call&) mutable {
+          return auth_response(
+              api.auth().register_hashed(creds.email, std::move(hash), std::move(creds.full_name)));
+        });
+    return http::Response{};
   });
 }
 
@@ -63,7 +68,12 @@ void post_login(Api& api, Call&& call) {
     if (auto admitted = api.auth().admit_client(c.req.remote_ip); !admitted) {
       return error_response(admitted.error());
     }
-    return auth_response(api.auth().login(creds.email, creds.password));
+    auto user = api.auth().check_credentials(creds.email, creds.password);
+    if (!user) return error_response(user.error());
+    api.hand_off_to_store_pool(c, [&api, user = std::move(*user)](Call&) {
+      return auth_response(api.auth().open_session(user));
+    });
+    return http::Response{};
   });
 }
 

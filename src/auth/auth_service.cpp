@@ -45,10 +45,14 @@ Result<void> AuthService::admit_client(std::string_view client_address) {
   return {};
 }
 
-Result<AuthResult> AuthService::register_user(std::string_view email, std::string_view password,
-                                              std::optional<std::string> full_name) {
+std::string AuthService::hash_password(std::string_view password) const {
+  return hasher_.hash(password);
+}
+
+Result<AuthResult> AuthService::register_hashed(std::string_view email, std::string phc_hash,
+                                                std::optional<std::string> full_name) {
   store::NewUser user{UserId{core::Uuid::random_v4()}, lower_ascii(email), std::move(full_name),
-                      hasher_.hash(password)};
+                      std::move(phc_hash)};
   auto created = users_.create_user(user, clock_.now_us());
   if (!created) {
     if (created.error().code == Errc::conflict) {
@@ -59,7 +63,8 @@ Result<AuthResult> AuthService::register_user(std::string_view email, std::strin
   return open_session(std::move(created).value());
 }
 
-Result<AuthResult> AuthService::login(std::string_view email, std::string_view password) {
+Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
+                                                         std::string_view password) {
   const auto key = "login:" + lower_ascii(email);
   // Checked before any hashing: a throttled guess costs the server nothing. Unknown emails
   // back off the same way, so throttling reveals nothing about which emails exist.
@@ -72,7 +77,7 @@ Result<AuthResult> AuthService::login(std::string_view email, std::string_view p
                       {},
                       **wait});
   }
-  auto failed = [&](const char* why) -> Result<AuthResult> {
+  auto failed = [&](const char* why) -> Result<store::UserRecord> {
     if (auto counted = attempts_.record_failure(key, options_.login_backoff, clock_.now_us());
         !counted) {
       return fail(std::move(counted).error());
@@ -95,7 +100,7 @@ Result<AuthResult> AuthService::login(std::string_view email, std::string_view p
     auto rehashed = hasher_.hash(password);
     if (users_.set_password_hash(user->id, rehashed)) user->password_hash = std::move(rehashed);
   }
-  return open_session(std::move(user).value());
+  return user;
 }
 
 Result<AuthResult> AuthService::refresh(std::string_view refresh_token) {

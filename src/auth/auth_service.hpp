@@ -56,13 +56,22 @@ class AuthService {
   // credential routes (register, login, refresh); call before each of them.
   Result<void> admit_client(std::string_view client_address);
 
+  // Registration and login each take two steps, so that the hashing pool never waits on a
+  // database commit: a CPU-bound step (run it on the hashing pool), then a store step that
+  // writes and opens the session (run it on the store pool).
+  //
+  // The Argon2id hash of a new password.
+  std::string hash_password(std::string_view password) const;
   // conflict ("User already registered") if the email is taken.
-  Result<AuthResult> register_user(std::string_view email, std::string_view password,
-                                   std::optional<std::string> full_name);
-  // unauthenticated ("Invalid credentials") for an unknown email or a wrong password, after
-  // the same amount of hashing work in both cases. rate_limited (with retry_after_s) while
-  // the email is backing off after repeated failures, known or not.
-  Result<AuthResult> login(std::string_view email, std::string_view password);
+  Result<AuthResult> register_hashed(std::string_view email, std::string phc_hash,
+                                     std::optional<std::string> full_name);
+  // The user whose password this is. unauthenticated ("Invalid credentials") for an unknown
+  // email or a wrong password, after the same amount of hashing work in both cases.
+  // rate_limited (with retry_after_s) while the email is backing off after repeated
+  // failures, known or not.
+  Result<store::UserRecord> check_credentials(std::string_view email, std::string_view password);
+  // Opens a session for a user who has just proved who they are.
+  Result<AuthResult> open_session(store::UserRecord user);
   // Rotates the refresh token; see SessionStore::rotate_refresh_token for reuse detection.
   Result<AuthResult> refresh(std::string_view refresh_token);
   Result<void> logout(const Principal& who);
@@ -74,7 +83,6 @@ class AuthService {
   Result<void> check_session(const Principal& who);
 
  private:
-  Result<AuthResult> open_session(store::UserRecord user);
   TokenPair issue_tokens(const store::UserRecord& user, SessionId session,
                          std::string refresh_token) const;
 
