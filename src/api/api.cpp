@@ -84,6 +84,7 @@ Api::Api(ApiDeps deps, ApiOptions options)
                       options_.cors_origins.end()) {}
 
 void Api::handle(http::Request req, http::Reply reply) {
+  if (!options_.trusted_proxies.empty()) req.remote_ip = client_address(req);
   const auto origin = req.header("origin");
   reply = with_common_headers(std::move(reply), origin);
   if (req.method == http::Method::options && !origin.empty() &&
@@ -132,6 +133,29 @@ void Api::handle(http::Request req, http::Reply reply) {
     call.principal = std::move(principal).value();
   }
   found->handler(*this, std::move(call));
+}
+
+std::string Api::client_address(const http::Request& req) const {
+  auto trusted = [&](std::string_view ip) {
+    return std::find(options_.trusted_proxies.begin(), options_.trusted_proxies.end(), ip) !=
+           options_.trusted_proxies.end();
+  };
+  if (!trusted(req.remote_ip)) return req.remote_ip;
+  // Walk X-Forwarded-For from the right: each hop was appended by the proxy before it, so
+  // only entries added by trusted proxies can be believed; the first other one is the client.
+  std::string_view list = req.header("x-forwarded-for");
+  std::string client = req.remote_ip;
+  while (!list.empty()) {
+    const auto comma = list.rfind(',');
+    auto hop = comma == std::string_view::npos ? list : list.substr(comma + 1);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(0, comma);
+    while (!hop.empty() && hop.front() == ' ') hop.remove_prefix(1);
+    while (!hop.empty() && hop.back() == ' ') hop.remove_suffix(1);
+    if (hop.empty()) break;
+    client.assign(hop);
+    if (!trusted(hop)) break;
+  }
+  return client;
 }
 
 http::Response Api::protocol_error(int status, std::string_view message) {

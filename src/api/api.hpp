@@ -15,6 +15,9 @@ struct ApiOptions {
   std::string service_name = "latchkey";
   // Origins allowed by CORS; empty or "*" means any origin (never with credentials).
   std::vector<std::string> cors_origins;
+  // Peers (load balancers) whose X-Forwarded-For is believed: behind them, the client address
+  // used for rate limits is the nearest untrusted address in that header.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct ApiDeps {
@@ -64,6 +67,7 @@ class Api final : public http::Handler {
   bool origin_allowed(std::string_view origin) const;
   http::Reply with_common_headers(http::Reply reply, std::string_view origin) const;
   http::Response preflight(const http::Request& req) const;
+  std::string client_address(const http::Request& req) const;
 
   ApiDeps deps_;
   ApiOptions options_;

@@ -45,6 +45,10 @@ void add_options(CLI::App& cli, Config& c) {
                  "Allowed CORS origins, comma-separated (default: any)")
       ->envname("LATCHKEY_CORS_ORIGINS")
       ->delimiter(',');
+  cli.add_option("--trusted-proxies", c.trusted_proxies,
+                 "Load balancer addresses whose X-Forwarded-For names the client, comma-separated")
+      ->envname("LATCHKEY_TRUSTED_PROXIES")
+      ->delimiter(',');
   cli.add_option("--auth-rate-limit", c.auth_attempts_per_minute,
                  "Register/login/refresh attempts per client address per minute")
       ->envname("LATCHKEY_AUTH_RATE_LIMIT")

@@ -24,8 +24,9 @@ struct Config {
   uint32_t argon2_memory_kib = 19 * 1024;
   uint32_t argon2_iterations = 2;
   std::vector<std::string> cors_origins;
-  double auth_attempts_per_minute = 60;  // register/login/refresh per client address
-  int login_free_failures = 5;           // per email before backoff
+  std::vector<std::string> trusted_proxies;  // load balancers whose X-Forwarded-For is believed
+  double auth_attempts_per_minute = 60;      // register/login/refresh per client address
+  int login_free_failures = 5;               // per email before backoff
   int login_max_backoff_s = 900;
   core::LogFormat log_format = core::LogFormat::text;
   core::LogLevel log_level = core::LogLevel::info;

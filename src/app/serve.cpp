@@ -134,7 +134,7 @@ int serve(const Config& config) {
   core::WorkerPool db_pool("lk-db", config.db_threads, config.db_queue);
   store::Store& db = **store;
   api::Api api({auth, items, [&db] { return db.ping(); }, db_pool, hash_pool},
-               {"latchkey", config.cors_origins});
+               {"latchkey", config.cors_origins, config.trusted_proxies});
 
   http::ServerOptions http_options;
   http_options.host = listen->host;

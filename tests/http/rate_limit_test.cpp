@@ -81,5 +81,32 @@ TEST_F(AddressLimitTest, CredentialRoutesShareAPerAddressBudget) {
   EXPECT_EQ(client().get("/health").status, 200);
 }
 
+Response login_from(const HttpClient& c, const std::string& forwarded_for) {
+  return c.post("/auth/login", {{"email", "x@example.com"}, {"password", "12345678"}},
+                {{"X-Forwarded-For", forwarded_for}});
+}
+
+TEST_F(AddressLimitTest, ForwardedForIsIgnoredFromUntrustedPeers) {
+  // Without --trusted-proxies a client cannot dodge its limit by inventing addresses.
+  Response r;
+  for (int i = 0; i < 5 && r.status != 429; ++i)
+    r = login_from(client(), "9.9.9." + std::to_string(i));
+  EXPECT_EQ(r.status, 429);
+}
+
+class TrustedProxyTest : public ApiTest {
+ protected:
+  static void SetUpTestSuite() {
+    start_shared(ServeOptions().args({"--auth-rate-limit", "2", "--trusted-proxies", "127.0.0.1"}));
+  }
+};
+
+TEST_F(TrustedProxyTest, LimitsFollowTheForwardedClientAddress) {
+  EXPECT_EQ(login_from(client(), "1.1.1.1").status, 401);
+  EXPECT_EQ(login_from(client(), "6.6.6.6, 1.1.1.1").status, 401);  // the proxy's hop is last
+  EXPECT_EQ(login_from(client(), "1.1.1.1").status, 429);
+  EXPECT_EQ(login_from(client(), "2.2.2.2").status, 401) << "another client has its own budget";
+}
+
 }  // namespace
 }  // namespace latchkey::test
