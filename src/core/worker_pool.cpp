@@ -1,15 +1,18 @@
 #include "core/worker_pool.hpp"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace latchkey::core {
 
-WorkerPool::WorkerPool(std::string name, size_t threads, size_t max_queued)
+WorkerPool::WorkerPool(std::string name, size_t threads, size_t max_queued, int nice)
     : name_(std::move(name)), max_queued_(max_queued) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
   for (size_t i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] { run(); });
+    threads_.emplace_back([this, nice] { run(nice); });
     pthread_setname_np(threads_.back().native_handle(), name_.substr(0, 15).c_str());
   }
 }
@@ -44,7 +47,9 @@ size_t WorkerPool::queued() const {
   return queue_.size();
 }
 
-void WorkerPool::run() {
+void WorkerPool::run(int nice) {
+  // Best effort: without the privilege to change priority the pool still works.
+  if (nice != 0) (void)setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), nice);
   for (;;) {
     std::function<void()> job;
     {

@@ -15,7 +15,9 @@ namespace latchkey::core {
 // so overload turns into quick 503s rather than unbounded latency and memory.
 class WorkerPool {
  public:
-  WorkerPool(std::string name, size_t threads, size_t max_queued);
+  // `nice` > 0 lowers the threads' CPU priority (Linux per-thread nice), so that CPU-bound
+  // work in this pool yields to latency-sensitive threads when cores are scarce.
+  WorkerPool(std::string name, size_t threads, size_t max_queued, int nice = 0);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -29,7 +31,7 @@ class WorkerPool {
   size_t queued() const;
 
  private:
-  void run();
+  void run(int nice);
 
   std::string name_;
   size_t max_queued_;
