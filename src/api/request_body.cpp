@@ -93,6 +93,10 @@ Result<nlohmann::json> parse_json_body(std::string_view body) {
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann also rejects invalid UTF-8 inside strings here.
     return fail(json_invalid(e.byte > 0 ? e.byte - 1 : 0, "JSON decode error"));
+  } catch (const nlohmann::json::out_of_range&) {
+    // A number beyond double range (1e400) is thrown as out_of_range, not parse_error, and
+    // carries no byte offset. Found by fuzz/json_body_fuzzer: it used to escape as a 500.
+    return fail(json_invalid(0, "JSON decode error"));
   }
 }
 
