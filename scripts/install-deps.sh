@@ -9,7 +9,7 @@ packages=(
   libboost-dev libsodium-dev libssl-dev libsqlite3-dev libpq-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql curl
+  postgresql curl haproxy
 )
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # Only bench/run needs these; a plain build or test run should not pull in a web server.

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "pg_support.hpp"
+
 namespace latchkey::test {
 namespace {
 
@@ -270,7 +272,24 @@ std::string ApiTest::start_error_;
 
 void ApiTest::start_shared(ServeOptions options) {
   start_error_.clear();
+  // LATCHKEY_TEST_BACKEND=postgres: the same suite against a fresh database on this process's
+  // throwaway cluster (the http_postgres ctest entry).
+  bool postgres = false;
+  try {
+    postgres = postgres_requested();
+    if (postgres)
+      options = on_postgres(std::move(options), new_database(testing::PgCluster::shared()));
+  } catch (const std::exception& e) {
+    start_error_ = e.what();
+    return;
+  }
   server_ = ServerProcess::start(std::move(options), &start_error_);
+  // A suite asked to run on PostgreSQL that silently ran on SQLite would prove nothing.
+  if (server_ && postgres && ready_backend(*server_) != "postgres") {
+    start_error_ = "LATCHKEY_TEST_BACKEND=postgres but the server is not on PostgreSQL:\n" +
+                   server_->captured_stderr();
+    server_.reset();
+  }
 }
 
 void ApiTest::TearDownTestSuite() {
