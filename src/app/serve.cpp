@@ -133,7 +133,7 @@ int serve(const Config& config) {
   // Its threads also run at a lower CPU priority: during a login flood the cores go to
   // requests first, and hashing gets what is left (all of it when nothing else runs).
   core::WorkerPool hash_pool("lk-hash", or_cores(config.hash_threads), config.hash_queue,
-                             /*nice=*/10);
+                             /*nice=*/5);
   core::WorkerPool db_pool("lk-db", config.db_threads, config.db_queue);
   store::Store& db = **store;
   api::Api api({auth, items, [&db] { return db.ping(); }, db_pool, hash_pool},
