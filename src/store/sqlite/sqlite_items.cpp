@@ -39,19 +39,19 @@ Result<ItemRecord> select_item(Connection& c, UserId owner, ItemId id) {
   return read_item(*q);
 }
 
-}  // namespace
+// The write jobs below run on the group-commit writer's connection, each inside its own
+// savepoint of the batch transaction (so update's read-then-write sees no other writer in
+// between), and each under an OwnerScope: the writer's connection carries the same owner
+// views, triggers and authorizer as the pooled ones, and the scope ends with the job, so
+// the next job in the batch never runs as this owner.
 
-Result<ItemRecord> SqliteStore::create_item(UserId owner, const NewItem& item, core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  OwnerScope scope(**lease, owner);
-  ItemRecord rec{item.id, owner, item.title, item.content, normalize_metadata(item.metadata_json),
-                 now,     now};
-  auto q = (*lease)->query(
+Result<ItemRecord> insert_item(Connection& c, const ItemRecord& rec) {
+  OwnerScope scope(c, rec.user_id);
+  auto q = c.query(
       "INSERT INTO user_data(id, user_id, title, content, metadata, created_at, updated_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!q) return fail(std::move(q).error());
-  q->bind(1, rec.id.str()).bind(2, owner.str()).bind(3, rec.title).bind(4, rec.content);
+  q->bind(1, rec.id.str()).bind(2, rec.user_id.str()).bind(3, rec.title).bind(4, rec.content);
   q->bind(5, rec.metadata_json).bind(6, rec.created_at).bind(7, rec.updated_at);
   if (auto r = q->run(); !r) {
     Error e = std::move(r).error();
@@ -59,6 +59,50 @@ Result<ItemRecord> SqliteStore::create_item(UserId owner, const NewItem& item, c
     return fail(std::move(e));
   }
   return rec;
+}
+
+Result<ItemRecord> patch_item(Connection& c, UserId owner, ItemId id, const ItemPatch& patch,
+                              core::Micros now) {
+  OwnerScope scope(c, owner);
+  auto item = select_item(c, owner, id);
+  if (!item) return item;
+  if (patch.title) item->title = *patch.title;
+  if (patch.content) item->content = *patch.content;
+  if (patch.metadata_json) item->metadata_json = normalize_metadata(patch.metadata_json);
+  // Strictly increasing, even for two updates within one clock tick, so clients can use
+  // updated_at to tell versions apart.
+  item->updated_at = std::max(now, item->updated_at + 1);
+
+  auto q = c.query(
+      "UPDATE user_data SET title = ?3, content = ?4, metadata = ?5, updated_at = ?6"
+      " WHERE user_id = ?1 AND id = ?2");
+  if (!q) return fail(std::move(q).error());
+  q->bind(1, owner.str()).bind(2, id.str()).bind(3, item->title).bind(4, item->content);
+  q->bind(5, item->metadata_json).bind(6, item->updated_at);
+  // sqlite3_changes() does not count rows written inside INSTEAD OF triggers; the
+  // connection's total (which does) tells whether the trigger really wrote the row.
+  const int64_t before = c.total_changes();
+  if (auto r = q->run(); !r) return fail(std::move(r).error());
+  if (c.total_changes() - before != 1) return fail(item_not_found());
+  return item;
+}
+
+Result<void> remove_item(Connection& c, UserId owner, ItemId id) {
+  OwnerScope scope(c, owner);
+  auto q = c.query("DELETE FROM user_data WHERE user_id = ?1 AND id = ?2");
+  if (!q) return fail(std::move(q).error());
+  const int64_t before = c.total_changes();
+  if (auto r = q->bind(1, owner.str()).bind(2, id.str()).run(); !r) return r;
+  if (c.total_changes() - before == 0) return fail(item_not_found());
+  return {};
+}
+
+}  // namespace
+
+Result<ItemRecord> SqliteStore::create_item(UserId owner, const NewItem& item, core::Micros now) {
+  ItemRecord rec{item.id, owner, item.title, item.content, normalize_metadata(item.metadata_json),
+                 now,     now};
+  return write([&](Connection& c) { return insert_item(c, rec); });
 }
 
 Result<std::vector<ItemRecord>> SqliteStore::list_items(UserId owner, int limit, int offset) {
@@ -95,48 +139,11 @@ Result<ItemRecord> SqliteStore::get_item(UserId owner, ItemId id) {
 
 Result<ItemRecord> SqliteStore::update_item(UserId owner, ItemId id, const ItemPatch& patch,
                                             core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  Connection& c = **lease;
-  OwnerScope scope(c, owner);
-  auto txn = WriteTxn::begin(c);
-  if (!txn) return fail(std::move(txn).error());
-
-  auto item = select_item(c, owner, id);
-  if (!item) return item;
-  if (patch.title) item->title = *patch.title;
-  if (patch.content) item->content = *patch.content;
-  if (patch.metadata_json) item->metadata_json = normalize_metadata(patch.metadata_json);
-  // Strictly increasing, even for two updates within one clock tick, so clients can use
-  // updated_at to tell versions apart.
-  item->updated_at = std::max(now, item->updated_at + 1);
-
-  auto q = c.query(
-      "UPDATE user_data SET title = ?3, content = ?4, metadata = ?5, updated_at = ?6"
-      " WHERE user_id = ?1 AND id = ?2");
-  if (!q) return fail(std::move(q).error());
-  q->bind(1, owner.str()).bind(2, id.str()).bind(3, item->title).bind(4, item->content);
-  q->bind(5, item->metadata_json).bind(6, item->updated_at);
-  // sqlite3_changes() does not count rows written inside INSTEAD OF triggers; the
-  // connection's total (which does) tells whether the trigger really wrote the row.
-  const int64_t before = c.total_changes();
-  if (auto r = q->run(); !r) return fail(std::move(r).error());
-  if (c.total_changes() - before != 1) return fail(item_not_found());
-  if (auto r = txn->commit(); !r) return fail(std::move(r).error());
-  return item;
+  return write([&](Connection& c) { return patch_item(c, owner, id, patch, now); });
 }
 
 Result<void> SqliteStore::delete_item(UserId owner, ItemId id) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  Connection& c = **lease;
-  OwnerScope scope(c, owner);
-  auto q = c.query("DELETE FROM user_data WHERE user_id = ?1 AND id = ?2");
-  if (!q) return fail(std::move(q).error());
-  const int64_t before = c.total_changes();
-  if (auto r = q->bind(1, owner.str()).bind(2, id.str()).run(); !r) return r;
-  if (c.total_changes() - before == 0) return fail(item_not_found());
-  return {};
+  return write([&](Connection& c) { return remove_item(c, owner, id); });
 }
 
 }  // namespace latchkey::store::sqlite

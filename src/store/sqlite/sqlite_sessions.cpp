@@ -1,4 +1,6 @@
 // SessionStore on SQLite: sessions and single-use refresh tokens (stored as hashes only).
+// Writes run as group-commit jobs (group_commit.hpp): each inside its own savepoint of the
+// writer's batch transaction, on the single writer connection.
 #include "store/sqlite/sqlite_store_impl.hpp"
 
 namespace latchkey::store::sqlite {
@@ -8,16 +10,8 @@ Error unauthenticated(std::string detail) {
   return Error{Errc::unauthenticated, "Invalid refresh token", std::move(detail), {}, 0};
 }
 
-}  // namespace
-
-Result<SessionRecord> SqliteStore::open_session(const SessionRecord& session,
-                                                std::string_view refresh_hash) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  Connection& c = **lease;
-  auto txn = WriteTxn::begin(c);
-  if (!txn) return fail(std::move(txn).error());
-
+Result<SessionRecord> insert_session(Connection& c, const SessionRecord& session,
+                                     std::string_view refresh_hash) {
   auto s = c.query(
       "INSERT INTO sessions(id, user_id, created_at, expires_at, revoked_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -31,9 +25,75 @@ Result<SessionRecord> SqliteStore::open_session(const SessionRecord& session,
   if (!t) return fail(std::move(t).error());
   t->bind(1, refresh_hash).bind(2, session.id.str()).bind(3, session.created_at);
   if (auto r = t->run(); !r) return fail(std::move(r).error());
-
-  if (auto r = txn->commit(); !r) return fail(std::move(r).error());
   return session;
+}
+
+Result<void> mark_revoked(Connection& c, UserId owner, SessionId id, core::Micros now) {
+  // coalesce keeps the first revocation time, so revoking twice is a no-op that still
+  // counts as a changed row (found) for the not_found check below.
+  auto q = c.query(
+      "UPDATE sessions SET revoked_at = coalesce(revoked_at, ?3) WHERE id = ?1 AND user_id = ?2");
+  if (!q) return fail(std::move(q).error());
+  if (auto r = q->bind(1, id.str()).bind(2, owner.str()).bind(3, now).run(); !r) return r;
+  if (sqlite3_changes(c.db()) == 0) return fail(Errc::not_found, "Session not found");
+  return {};
+}
+
+// Jobs run one at a time on the writer's connection, so two concurrent rotations of the
+// same token are serialized: exactly one sees used_at IS NULL and the other is a replay.
+Written<SessionRecord> rotate(Connection& c, std::string_view old_hash, std::string_view new_hash,
+                              core::Micros now) {
+  auto failed = [](Error e) { return Written<SessionRecord>{fail(std::move(e)), false}; };
+  SessionRecord session;
+  bool already_used = false;
+  {
+    auto q = c.query(
+        "SELECT s.id, s.user_id, s.created_at, s.expires_at, s.revoked_at, t.used_at"
+        " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
+        " WHERE t.token_hash = ?1");
+    if (!q) return failed(std::move(q).error());
+    q->bind(1, old_hash);
+    auto row = q->step();
+    if (!row) return failed(std::move(row).error());
+    if (!*row) return failed(unauthenticated("refresh_token_unknown"));
+    auto sid = parse_uuid_column(*q, 0);
+    auto uid = parse_uuid_column(*q, 1);
+    if (!sid || !uid) return failed(corrupt_row("sessions.id/user_id"));
+    session =
+        SessionRecord{SessionId{*sid}, UserId{*uid}, q->int64(2), q->int64(3), q->opt_int64(4)};
+    already_used = !q->is_null(5);
+  }
+  if (session.revoked_at) return failed(unauthenticated("session_revoked"));
+  if (session.expires_at <= now) return failed(unauthenticated("session_expired"));
+
+  if (already_used) {
+    // Replay of a spent token: someone holds a copy, so the whole session dies. The writes
+    // are kept (committed) even though the call fails, otherwise the revocation would be
+    // rolled back.
+    auto q = c.query("UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
+    if (!q) return failed(std::move(q).error());
+    if (auto r = q->bind(1, session.id.str()).bind(2, now).run(); !r)
+      return failed(std::move(r).error());
+    return Written<SessionRecord>{fail(unauthenticated("refresh_token_reused")), true};
+  }
+
+  auto used = c.query("UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1");
+  if (!used) return failed(std::move(used).error());
+  if (auto r = used->bind(1, old_hash).bind(2, now).run(); !r) return failed(std::move(r).error());
+
+  auto next =
+      c.query("INSERT INTO refresh_tokens(token_hash, session_id, created_at) VALUES (?1, ?2, ?3)");
+  if (!next) return failed(std::move(next).error());
+  if (auto r = next->bind(1, new_hash).bind(2, session.id.str()).bind(3, now).run(); !r)
+    return failed(std::move(r).error());
+  return Written<SessionRecord>{session, true};
+}
+
+}  // namespace
+
+Result<SessionRecord> SqliteStore::open_session(const SessionRecord& session,
+                                                std::string_view refresh_hash) {
+  return write([&](Connection& c) { return insert_session(c, session, refresh_hash); });
 }
 
 Result<void> SqliteStore::check_session(UserId owner, SessionId id, core::Micros now) {
@@ -52,74 +112,13 @@ Result<void> SqliteStore::check_session(UserId owner, SessionId id, core::Micros
 }
 
 Result<void> SqliteStore::revoke_session(UserId owner, SessionId id, core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  // coalesce keeps the first revocation time, so revoking twice is a no-op that still
-  // counts as a changed row (found) for the not_found check below.
-  auto q = (*lease)->query(
-      "UPDATE sessions SET revoked_at = coalesce(revoked_at, ?3) WHERE id = ?1 AND user_id = ?2");
-  if (!q) return fail(std::move(q).error());
-  if (auto r = q->bind(1, id.str()).bind(2, owner.str()).bind(3, now).run(); !r) return r;
-  if (sqlite3_changes((*lease)->db()) == 0) return fail(Errc::not_found, "Session not found");
-  return {};
+  return write([&](Connection& c) { return mark_revoked(c, owner, id, now); });
 }
 
 Result<SessionRecord> SqliteStore::rotate_refresh_token(std::string_view old_hash,
                                                         std::string_view new_hash,
                                                         core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  Connection& c = **lease;
-  // One IMMEDIATE transaction: two concurrent rotations of the same token serialize on the
-  // write lock, so exactly one sees used_at IS NULL and the other is treated as a replay.
-  auto txn = WriteTxn::begin(c);
-  if (!txn) return fail(std::move(txn).error());
-
-  SessionRecord session;
-  bool already_used = false;
-  {
-    auto q = c.query(
-        "SELECT s.id, s.user_id, s.created_at, s.expires_at, s.revoked_at, t.used_at"
-        " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
-        " WHERE t.token_hash = ?1");
-    if (!q) return fail(std::move(q).error());
-    q->bind(1, old_hash);
-    auto row = q->step();
-    if (!row) return fail(std::move(row).error());
-    if (!*row) return fail(unauthenticated("refresh_token_unknown"));
-    auto sid = parse_uuid_column(*q, 0);
-    auto uid = parse_uuid_column(*q, 1);
-    if (!sid || !uid) return fail(corrupt_row("sessions.id/user_id"));
-    session =
-        SessionRecord{SessionId{*sid}, UserId{*uid}, q->int64(2), q->int64(3), q->opt_int64(4)};
-    already_used = !q->is_null(5);
-  }
-  if (session.revoked_at) return fail(unauthenticated("session_revoked"));
-  if (session.expires_at <= now) return fail(unauthenticated("session_expired"));
-
-  if (already_used) {
-    // Replay of a spent token: someone holds a copy, so the whole session dies. This is
-    // committed even though the call fails, otherwise the revocation would be rolled back.
-    auto q = c.query("UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
-    if (!q) return fail(std::move(q).error());
-    if (auto r = q->bind(1, session.id.str()).bind(2, now).run(); !r)
-      return fail(std::move(r).error());
-    if (auto r = txn->commit(); !r) return fail(std::move(r).error());
-    return fail(unauthenticated("refresh_token_reused"));
-  }
-
-  auto used = c.query("UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1");
-  if (!used) return fail(std::move(used).error());
-  if (auto r = used->bind(1, old_hash).bind(2, now).run(); !r) return fail(std::move(r).error());
-
-  auto next =
-      c.query("INSERT INTO refresh_tokens(token_hash, session_id, created_at) VALUES (?1, ?2, ?3)");
-  if (!next) return fail(std::move(next).error());
-  if (auto r = next->bind(1, new_hash).bind(2, session.id.str()).bind(3, now).run(); !r)
-    return fail(std::move(r).error());
-
-  if (auto r = txn->commit(); !r) return fail(std::move(r).error());
-  return session;
+  return write([&](Connection& c) { return rotate(c, old_hash, new_hash, now); });
 }
 
 }  // namespace latchkey::store::sqlite

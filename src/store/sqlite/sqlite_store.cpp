@@ -36,6 +36,21 @@ Result<UserRecord> find_user_where(ConnectionPool& pool, const std::string& sql,
   return read_user(*q);
 }
 
+Result<UserRecord> insert_user(Connection& c, const UserRecord& rec) {
+  auto q = c.query(
+      "INSERT INTO users(id, email, full_name, password_hash, created_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!q) return fail(std::move(q).error());
+  q->bind(1, rec.id.str()).bind(2, rec.email).bind(3, rec.full_name);
+  q->bind(4, rec.password_hash).bind(5, rec.created_at);
+  if (auto r = q->run(); !r) {
+    Error e = std::move(r).error();
+    if (e.code == Errc::conflict) e.message = "User already registered";
+    return fail(std::move(e));
+  }
+  return rec;
+}
+
 }  // namespace
 
 std::optional<core::Uuid> parse_uuid_column(const Query& q, int col) {
@@ -58,7 +73,16 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
   if (auto r = migrate(**first, core::SystemClock().now_us()); !r)
     return fail(std::move(r).error());
   if (auto r = (*first)->install_owner_views(); !r) return fail(std::move(r).error());
-  return std::unique_ptr<Store>(new SqliteStore(options, std::move(*first)));
+  auto writer = Connection::open(options);
+  if (!writer) return fail(std::move(writer).error());
+  if (auto r = (*writer)->install_owner_views(); !r) return fail(std::move(r).error());
+  return std::unique_ptr<Store>(new SqliteStore(options, std::move(*first), std::move(*writer)));
+}
+
+std::optional<WriteStats> write_stats(Store& store) {
+  auto* sqlite_store = dynamic_cast<SqliteStore*>(&store);
+  if (!sqlite_store) return std::nullopt;
+  return sqlite_store->write_stats();
 }
 
 Result<void> SqliteStore::ping() {
@@ -70,21 +94,8 @@ Result<void> SqliteStore::ping() {
 }
 
 Result<UserRecord> SqliteStore::create_user(const NewUser& user, core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
   UserRecord rec{user.id, ascii_lower(user.email), user.full_name, user.password_hash, now};
-  auto q = (*lease)->query(
-      "INSERT INTO users(id, email, full_name, password_hash, created_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5)");
-  if (!q) return fail(std::move(q).error());
-  q->bind(1, rec.id.str()).bind(2, rec.email).bind(3, rec.full_name);
-  q->bind(4, rec.password_hash).bind(5, rec.created_at);
-  if (auto r = q->run(); !r) {
-    Error e = std::move(r).error();
-    if (e.code == Errc::conflict) e.message = "User already registered";
-    return fail(std::move(e));
-  }
-  return rec;
+  return write([&](Connection& c) { return insert_user(c, rec); });
 }
 
 Result<UserRecord> SqliteStore::find_user_by_email(std::string_view email) {
@@ -100,13 +111,13 @@ Result<UserRecord> SqliteStore::find_user(UserId id) {
 }
 
 Result<void> SqliteStore::set_password_hash(UserId id, std::string_view phc_hash) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  auto q = (*lease)->query("UPDATE users SET password_hash = ?2 WHERE id = ?1");
-  if (!q) return fail(std::move(q).error());
-  if (auto r = q->bind(1, id.str()).bind(2, phc_hash).run(); !r) return r;
-  if (sqlite3_changes((*lease)->db()) == 0) return fail(Errc::not_found, "User not found");
-  return {};
+  return write([&](Connection& c) -> Result<void> {
+    auto q = c.query("UPDATE users SET password_hash = ?2 WHERE id = ?1");
+    if (!q) return fail(std::move(q).error());
+    if (auto r = q->bind(1, id.str()).bind(2, phc_hash).run(); !r) return r;
+    if (sqlite3_changes(c.db()) == 0) return fail(Errc::not_found, "User not found");
+    return {};
+  });
 }
 
 }  // namespace latchkey::store::sqlite

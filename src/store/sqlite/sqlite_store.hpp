@@ -1,6 +1,8 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/error.hpp"
@@ -15,14 +17,27 @@ struct SqliteOptions {
   // How long a writer waits for another connection's write lock before giving up with
   // Errc::unavailable; also how long a caller waits for a free pooled connection.
   int busy_timeout_ms = 5000;
+  // Pooled connections for reads. Writes do not use them: they all go through one more
+  // connection owned by the group-commit writer thread (group_commit.hpp).
   size_t max_connections = 8;
   // FULL: every commit is fsynced, so a committed write survives power loss. NORMAL in WAL
   // mode can lose the last commits on power loss (never corrupts), for ~3x faster writes.
   bool synchronous_full = true;
 };
 
+// Counters of the group-commit writer, for tests, benchmarks and metrics.
+struct WriteStats {
+  uint64_t submitted = 0;  // write calls ever queued
+  uint64_t completed = 0;  // write calls answered (committed or failed)
+  uint64_t commits = 0;    // batch transactions committed: fsyncs paid for those calls
+  size_t queued = 0;       // calls waiting for the writer right now, not yet in a batch
+};
+
 // Opens (creating if needed) and migrates the database. Fails with Errc::unavailable if the
 // file cannot be opened, or Errc::internal if its schema is newer than this binary knows.
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options);
+
+// The writer's counters; nullopt if `store` is not a SQLite store.
+std::optional<WriteStats> write_stats(Store& store);
 
 }  // namespace latchkey::store::sqlite

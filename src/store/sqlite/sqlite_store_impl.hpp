@@ -4,18 +4,41 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/memory_attempt_store.hpp"
 #include "store/sqlite/connection_pool.hpp"
+#include "store/sqlite/group_commit.hpp"
 #include "store/store.hpp"
 
 namespace latchkey::store::sqlite {
 
+// What a write job hands back: the caller's result, and whether the job's writes stay.
+// Normally they stay exactly when the result is ok (see as_written); rotate_refresh_token's
+// replay case keeps its revocation and still fails.
+template <class T>
+struct Written {
+  Result<T> result;
+  bool keep;
+};
+
+template <class T>
+Written<T> as_written(Written<T> w) {
+  return w;
+}
+template <class T>
+Written<T> as_written(Result<T> r) {
+  const bool ok = r.has_value();
+  return Written<T>{std::move(r), ok};
+}
+
+// Reads use the pooled connections; every write goes through the group-commit writer.
 class SqliteStore final : public Store {
  public:
-  SqliteStore(SqliteOptions options, std::unique_ptr<Connection> first)
-      : pool_(std::move(options), std::move(first)) {}
+  SqliteStore(SqliteOptions options, std::unique_ptr<Connection> first,
+              std::unique_ptr<Connection> writer)
+      : pool_(std::move(options), std::move(first)), writer_(std::move(writer)) {}
 
   Result<UserRecord> create_user(const NewUser& user, core::Micros now) override;
   Result<UserRecord> find_user_by_email(std::string_view email) override;
@@ -43,11 +66,32 @@ class SqliteStore final : public Store {
   AttemptStore& attempts() override { return attempts_; }
 
   ConnectionPool& pool() { return pool_; }
+  WriteStats write_stats() const { return writer_.stats(); }
 
  private:
+  // Runs `f(Connection&)` as one job of the next group commit and returns its result once
+  // the batch holding it is durable (or the batch's error). `f` returns Result<T> (writes
+  // kept iff ok) or Written<T>.
+  template <class F>
+  auto write(F&& f) -> decltype(as_written(f(std::declval<Connection&>())).result);
+
   ConnectionPool pool_;
+  GroupCommitWriter writer_;
   MemoryAttemptStore attempts_;
 };
+
+template <class F>
+auto SqliteStore::write(F&& f) -> decltype(as_written(f(std::declval<Connection&>())).result) {
+  using R = decltype(as_written(f(std::declval<Connection&>())).result);
+  std::optional<R> out;
+  auto committed = writer_.run([&](Connection& c) {
+    auto w = as_written(f(c));
+    out.emplace(std::move(w.result));
+    return w.keep;
+  });
+  if (!committed) return fail(std::move(committed).error());
+  return std::move(*out);
+}
 
 // Shared by the per-area source files.
 std::optional<core::Uuid> parse_uuid_column(const Query& q, int col);
