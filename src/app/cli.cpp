@@ -84,9 +84,10 @@ void add_options(CLI::App& cli, Config& c) {
   cli.add_option("--hash-queue", c.hash_queue, "Logins/registrations allowed to wait for hashing")
       ->envname("LATCHKEY_HASH_QUEUE")
       ->check(CLI::Range(1, 100000));
-  cli.add_option("--db-threads", c.db_threads, "Database worker threads")
+  cli.add_option("--db-threads", c.db_threads,
+                 "Database worker threads (0: 32 on SQLite, 8 on PostgreSQL)")
       ->envname("LATCHKEY_DB_THREADS")
-      ->check(CLI::Range(1, 256));
+      ->check(CLI::Range(0, 1024));
   cli.add_option("--db-queue", c.db_queue, "Requests allowed to wait for a database worker")
       ->envname("LATCHKEY_DB_QUEUE")
       ->check(CLI::Range(1, 1000000));

@@ -67,6 +67,13 @@ bool uses_sqlite(const Config& config) {
   return !target || target->kind == DatabaseTarget::Kind::sqlite;
 }
 
+// SQLite writes wait on one group-commit writer, so many threads are cheap and let more writes
+// share each fsync; PostgreSQL holds a connection per thread.
+size_t db_threads(const Config& config) {
+  if (config.db_threads) return config.db_threads;
+  return uses_sqlite(config) ? 32 : 8;
+}
+
 Result<std::unique_ptr<store::Store>> open_store(const Config& config, bool migrate) {
   auto target = parse_database_url(config);
   if (!target) return fail(std::move(target).error());
@@ -75,12 +82,14 @@ Result<std::unique_ptr<store::Store>> open_store(const Config& config, bool migr
     options.url = target->location;
     options.owner_url = config.database_owner_url;
     options.apply_migrations = migrate;
-    options.pool_size = config.db_threads + or_cores(config.hash_threads) + 2;
+    options.pool_size = db_threads(config) + or_cores(config.hash_threads) + 2;
     return store::postgres::open_pg_store(options);
   }
   store::sqlite::SqliteOptions options;
   options.path = target->location;
-  options.max_connections = config.db_threads + config.hash_threads + 2;
+  // Readers only (writes go through the one group-commit writer): reads take microseconds, so
+  // a few connections serve many threads, and each one's page cache stays bounded.
+  options.max_connections = std::min<size_t>(8, db_threads(config) + or_cores(config.hash_threads));
   return store::sqlite::open_sqlite_store(options);
 }
 
@@ -134,7 +143,7 @@ int serve(const Config& config) {
   // requests first, and hashing gets what is left (all of it when nothing else runs).
   core::WorkerPool hash_pool("lk-hash", or_cores(config.hash_threads), config.hash_queue,
                              /*nice=*/5);
-  core::WorkerPool db_pool("lk-db", config.db_threads, config.db_queue);
+  core::WorkerPool db_pool("lk-db", db_threads(config), config.db_queue);
   store::Store& db = **store;
   api::Api api({auth, items, [&db] { return db.ping(); }, db_pool, hash_pool},
                {"latchkey", config.cors_origins, config.trusted_proxies});
