@@ -171,13 +171,14 @@ TEST(CrashSafetyTest, EveryAnsweredWriteSurvivesSigkillMidLoad) {
 TEST(CrashSafetyTest, SigtermLetsInFlightRequestsFinish) {
   // One hashing thread and a heavier Argon2id make each registration take a while, so most
   // of the batch is still queued or hashing when SIGTERM arrives.
-  auto server = start_or_fail(ServeOptions().args(
-      {"--auth-rate-limit", "100000", "--hash-threads", "1", "--argon2-iterations", "4"}));
+  auto server = start_or_fail(
+      ServeOptions().args({"--auth-rate-limit", "100000", "--hash-threads", "1",
+                           "--argon2-iterations", "4", "--argon2-memory-kib", "65536"}));
   ASSERT_TRUE(server);
   const Account writer = register_account(HttpClient(server->port()), "term");
   ASSERT_TRUE(writer.ok) << writer.error;
 
-  constexpr int kRegistrations = 8;
+  constexpr int kRegistrations = 12;
   constexpr int kWrites = 8;
   struct Outcome {
     Response response;
