@@ -1,7 +1,5 @@
 #pragma once
-#include <optional>
 #include <string>
-#include <string_view>
 
 #include "core/clock.hpp"
 
@@ -9,6 +7,5 @@ namespace latchkey::core {
 
 // RFC 3339 in UTC with microseconds: 2026-11-25T12:00:00.123456Z
 std::string format_rfc3339(Micros t);
-std::optional<Micros> parse_rfc3339(std::string_view s);
 
 }  // namespace latchkey::core

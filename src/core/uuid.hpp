@@ -16,7 +16,6 @@ class Uuid {
   static std::optional<Uuid> parse(std::string_view text);
   std::string str() const;
   const std::array<uint8_t, 16>& bytes() const { return b_; }
-  bool is_nil() const { return b_ == std::array<uint8_t, 16>{}; }
   friend bool operator==(const Uuid&, const Uuid&) = default;
   friend auto operator<=>(const Uuid&, const Uuid&) = default;
 

@@ -42,11 +42,6 @@ void WorkerPool::shutdown() {
   threads_.clear();
 }
 
-size_t WorkerPool::queued() const {
-  std::lock_guard lock(mu_);
-  return queue_.size();
-}
-
 void WorkerPool::run(int nice) {
   // Best effort: without the privilege to change priority the pool still works.
   if (nice != 0) (void)setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), nice);

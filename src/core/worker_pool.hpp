@@ -27,15 +27,12 @@ class WorkerPool {
   // Runs every queued job, then joins the threads. Idempotent.
   void shutdown();
 
-  size_t threads() const { return threads_.size(); }
-  size_t queued() const;
-
  private:
   void run(int nice);
 
   std::string name_;
   size_t max_queued_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
