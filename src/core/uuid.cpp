@@ -39,14 +39,14 @@ std::optional<Uuid> Uuid::parse(std::string_view t) {
 
 std::string Uuid::str() const {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(36);
+  char buf[36];
+  char* p = buf;
   for (size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
-    s.push_back(kHex[b_[i] >> 4]);
-    s.push_back(kHex[b_[i] & 15]);
+    if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
+    *p++ = kHex[b_[i] >> 4];
+    *p++ = kHex[b_[i] & 15];
   }
-  return s;
+  return std::string(buf, sizeof buf);
 }
 
 }  // namespace latchkey::core

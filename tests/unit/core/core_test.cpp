@@ -72,3 +72,25 @@ TEST(WorkerPool, RefusesWorkBeyondItsQueueInsteadOfGrowing) {
 
 }  // namespace
 }  // namespace latchkey::core
+
+namespace latchkey::core {
+namespace {
+
+TEST(Rfc3339, AgreesWithTheCalendarAcrossLeapYearsAndBeforeTheEpoch) {
+  struct Case {
+    Micros t;
+    const char* text;
+  };
+  const Case cases[] = {
+      {951'782'400'000'000, "2000-02-29T00:00:00.000000Z"},
+      {4'107'542'399'999'999, "2100-02-28T23:59:59.999999Z"},
+      {4'107'542'400'000'000, "2100-03-01T00:00:00.000000Z"},
+      {-1, "1969-12-31T23:59:59.999999Z"},
+      {-2'208'988'800'000'000, "1900-01-01T00:00:00.000000Z"},
+      {253'402'300'799'000'000, "9999-12-31T23:59:59.000000Z"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(format_rfc3339(c.t), c.text) << c.t;
+}
+
+}  // namespace
+}  // namespace latchkey::core
