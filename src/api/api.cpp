@@ -6,6 +6,7 @@
 #include "api/errors.hpp"
 #include "api/router.hpp"
 #include "api/routes.hpp"
+#include "core/ascii.hpp"
 #include "core/log.hpp"
 
 namespace latchkey::api {
@@ -64,9 +65,8 @@ const char* method_name(http::Method m) {
 std::string_view bearer_token(const http::Request& req) {
   auto v = req.header("authorization");
   constexpr std::string_view kScheme = "bearer ";
-  if (v.size() <= kScheme.size()) return {};
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(v[i])) != kScheme[i]) return {};
+  if (v.size() <= kScheme.size() || !core::ascii_iequals(v.substr(0, kScheme.size()), kScheme)) {
+    return {};
   }
   v.remove_prefix(kScheme.size());
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);

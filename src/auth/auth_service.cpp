@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.hpp"
 #include "crypto/digest.hpp"
 
 namespace latchkey::auth {
@@ -10,13 +11,6 @@ namespace {
 
 constexpr size_t kRefreshTokenBytes = 32;
 constexpr const char* kInvalidCredentials = "Invalid credentials";
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  return out;
-}
 
 }  // namespace
 
@@ -51,8 +45,8 @@ std::string AuthService::hash_password(std::string_view password) const {
 
 Result<AuthResult> AuthService::register_hashed(std::string_view email, std::string phc_hash,
                                                 std::optional<std::string> full_name) {
-  store::NewUser user{UserId{core::Uuid::random_v4()}, lower_ascii(email), std::move(full_name),
-                      std::move(phc_hash)};
+  store::NewUser user{UserId{core::Uuid::random_v4()}, core::ascii_lower(email),
+                      std::move(full_name), std::move(phc_hash)};
   auto created = users_.create_user(user, clock_.now_us());
   if (!created) {
     if (created.error().code == Errc::conflict) {
@@ -65,7 +59,7 @@ Result<AuthResult> AuthService::register_hashed(std::string_view email, std::str
 
 Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
                                                          std::string_view password) {
-  const auto key = "login:" + lower_ascii(email);
+  const auto key = "login:" + core::ascii_lower(email);
   // Checked before any hashing: a throttled guess costs the server nothing. Unknown emails
   // back off the same way, so throttling reveals nothing about which emails exist.
   auto wait = attempts_.backoff_wait(key, clock_.now_us());
@@ -84,7 +78,7 @@ Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
     }
     return fail(Errc::unauthenticated, kInvalidCredentials, why);
   };
-  auto user = users_.find_user_by_email(lower_ascii(email));
+  auto user = users_.find_user_by_email(core::ascii_lower(email));
   if (!user) {
     if (user.error().code != Errc::not_found) return fail(std::move(user).error());
     // Same work as a real check; the result is ignored.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/ascii.hpp"
 #include "core/log.hpp"
 
 namespace latchkey::http {
@@ -54,22 +55,11 @@ bool valid_value(std::string_view value) {
   return true;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // Headers whose value only the server can know; a handler copy would contradict ours.
 bool is_reserved(std::string_view name) {
   for (const std::string_view r :
        {"content-length", "transfer-encoding", "connection", "date", "server", "x-request-id"}) {
-    if (iequals(name, r)) return true;
+    if (core::ascii_iequals(name, r)) return true;
   }
   return false;
 }

@@ -14,6 +14,7 @@
 #include <exception>
 #include <limits>
 
+#include "core/ascii.hpp"
 #include "core/log.hpp"
 #include "http/pending_reply.hpp"
 #include "http/request_id.hpp"
@@ -38,17 +39,6 @@ constexpr size_t kLingerBytes = 1 << 20;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 auto redirect(error_code& ec) { return net::redirect_error(net::use_awaitable_t<Executor>{}, ec); }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 bool is_http_error(const error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::need_more).category();
@@ -165,7 +155,8 @@ Awaitable<bool> Session::read_request() {
   phase_ = Phase::body;
   set_deadline(Clock::now() + o.body_timeout);
   // The client holds the body back until told to go on (RFC 9110 10.1.1).
-  if (parser_->version() >= 11 && iequals(parser_->request().header("expect"), "100-continue")) {
+  if (parser_->version() >= 11 &&
+      core::ascii_iequals(parser_->request().header("expect"), "100-continue")) {
     co_await net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                               redirect(ec));
     if (ec) co_return false;

@@ -2,21 +2,13 @@
 // login role's own business (no RLS there): these statements run as the login role.
 #include "store/postgres/pg_store.hpp"
 
+#include "core/ascii.hpp"
 #include "core/log.hpp"
 #include "store/postgres/pg_migrations.hpp"
 #include "store/postgres/pg_store_impl.hpp"
 
 namespace latchkey::store::postgres {
 namespace {
-
-// NewUser promises a lower-cased email; folding ASCII here as well makes the UNIQUE
-// constraint case-insensitive even if a caller forgets (as the SQLite store does).
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out)
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  return out;
-}
 
 const std::string kUserColumns = "id, email, full_name, password_hash, " + micros_col("created_at");
 
@@ -154,7 +146,8 @@ Result<void> PgStore::ping() {
 Result<UserRecord> PgStore::create_user(const NewUser& user, core::Micros now) {
   auto lease = pool_.acquire();
   if (!lease) return fail(std::move(lease).error());
-  UserRecord rec{user.id, ascii_lower(user.email), user.full_name, user.password_hash, now};
+  // Folded here too, so the UNIQUE constraint is case-insensitive even if a caller forgets.
+  UserRecord rec{user.id, core::ascii_lower(user.email), user.full_name, user.password_hash, now};
   auto r = (*lease)->run(kInsertUser, Params{rec.id.str(), rec.email, rec.full_name,
                                              rec.password_hash, std::to_string(now)});
   if (!r) {
@@ -166,7 +159,7 @@ Result<UserRecord> PgStore::create_user(const NewUser& user, core::Micros now) {
 }
 
 Result<UserRecord> PgStore::find_user_by_email(std::string_view email) {
-  return find_user_with(pool_, kUserByEmail, ascii_lower(email));
+  return find_user_with(pool_, kUserByEmail, core::ascii_lower(email));
 }
 
 Result<UserRecord> PgStore::find_user(UserId id) {

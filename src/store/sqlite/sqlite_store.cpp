@@ -1,19 +1,11 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "core/ascii.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
 
 namespace latchkey::store::sqlite {
 namespace {
-
-// NewUser promises a lower-cased email; folding ASCII here as well makes the UNIQUE
-// constraint case-insensitive even if a caller forgets. Non-ASCII folding is the caller's.
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out)
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  return out;
-}
 
 constexpr const char* kUserColumns = "id, email, full_name, password_hash, created_at";
 
@@ -94,14 +86,15 @@ Result<void> SqliteStore::ping() {
 }
 
 Result<UserRecord> SqliteStore::create_user(const NewUser& user, core::Micros now) {
-  UserRecord rec{user.id, ascii_lower(user.email), user.full_name, user.password_hash, now};
+  // Folded here too, so the UNIQUE constraint is case-insensitive even if a caller forgets.
+  UserRecord rec{user.id, core::ascii_lower(user.email), user.full_name, user.password_hash, now};
   return write([&](Connection& c) { return insert_user(c, rec); });
 }
 
 Result<UserRecord> SqliteStore::find_user_by_email(std::string_view email) {
   static const std::string sql =
       std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?1";
-  return find_user_where(pool_, sql, ascii_lower(email));
+  return find_user_where(pool_, sql, core::ascii_lower(email));
 }
 
 Result<UserRecord> SqliteStore::find_user(UserId id) {
