@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -132,10 +133,11 @@ TEST(LifecycleTest, JsonAccessLogHasOneLinePerRequestAndNoSecrets) {
     std::string method;
     std::string path;
     int status;
+    std::string request_id;
   };
   std::vector<Sent> sent;
   const auto record = [&](const std::string& method, const std::string& path, const Response& r) {
-    sent.push_back({method, path, r.status});
+    sent.push_back({method, path, r.status, r.header("X-Request-Id").value_or("")});
   };
 
   const std::string email = unique_email("logs");
@@ -180,8 +182,15 @@ TEST(LifecycleTest, JsonAccessLogHasOneLinePerRequestAndNoSecrets) {
     }
   }
   ASSERT_EQ(access_lines.size(), sent.size()) << log;
+  // Lines are written by whichever I/O thread finished the request, so match them to the
+  // requests by request id rather than by position.
   for (size_t i = 0; i < sent.size(); ++i) {
-    const json& j = access_lines[i];
+    ASSERT_FALSE(sent[i].request_id.empty()) << sent[i].path << ": no X-Request-Id";
+    const auto found = std::find_if(access_lines.begin(), access_lines.end(), [&](const json& l) {
+      return l.value("request_id", "") == sent[i].request_id;
+    });
+    ASSERT_NE(found, access_lines.end()) << "no log line for " << sent[i].path;
+    const json& j = *found;
     EXPECT_EQ(j.value("method", ""), sent[i].method) << j.dump();
     EXPECT_EQ(j.value("path", "").rfind(sent[i].path, 0), 0u) << j.dump();
     EXPECT_EQ(j["status"], sent[i].status) << j.dump();
