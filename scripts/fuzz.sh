@@ -15,18 +15,8 @@ if ((${#targets[@]} == 0)); then
 fi
 jobs="${FUZZ_BUILD_JOBS:-2}"
 
-./scripts/install-deps.sh
 # clang 14 and its runtime libraries (libFuzzer, ASan) from Debian; only this script needs them.
-need=()
-for p in clang libclang-rt-14-dev; do
-  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
-done
-if ((${#need[@]})); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+./scripts/install-deps.sh --fuzz
 
 build=build-fuzz
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything latchkey needs to build, test and benchmark on Debian 12.
 # Idempotent: packages already present are skipped by apt.
-# Usage: install-deps.sh [--bench]   (--bench adds the load-test tools bench/run uses)
+# Usage: install-deps.sh [--bench] [--fuzz]
+#   --bench adds the load-test tools bench/run uses; --fuzz adds clang and libFuzzer (scripts/fuzz.sh)
 set -euo pipefail
 
 packages=(
@@ -14,9 +15,11 @@ packages=(
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # Only bench/run needs these; a plain build or test run should not pull in a web server.
 bench_packages=(wrk nginx-light procps jq)
+fuzz_packages=(clang libclang-rt-14-dev)
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=("${bench_packages[@]}") ;;
+    --fuzz) packages+=("${fuzz_packages[@]}") ;;
     *) echo "install-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
