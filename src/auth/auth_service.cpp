@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/ascii.hpp"
+#include "core/ip_address.hpp"
 #include "crypto/digest.hpp"
 
 namespace latchkey::auth {
@@ -29,8 +30,9 @@ AuthService::AuthService(store::UserStore& users, store::SessionStore& sessions,
       dummy_hash_(hasher.hash(crypto::random_token(24))) {}
 
 Result<void> AuthService::admit_client(std::string_view client_address) {
-  auto wait = attempts_.take_token("ip:" + std::string(client_address), options_.client_attempts,
-                                   clock_.now_us());
+  // IPv6 clients are counted per /64 (issue 8), so a host cannot rotate through its prefix.
+  auto wait = attempts_.take_token("ip:" + core::address_bucket(client_address),
+                                   options_.client_attempts, clock_.now_us());
   if (!wait) return fail(std::move(wait).error());
   if (*wait) {
     return fail(Error{
@@ -60,9 +62,10 @@ Result<AuthResult> AuthService::register_hashed(std::string_view email, std::str
 Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
                                                          std::string_view password) {
   const auto key = "login:" + core::ascii_lower(email);
-  // Checked before any hashing: a throttled guess costs the server nothing. Unknown emails
-  // back off the same way, so throttling reveals nothing about which emails exist.
-  auto wait = attempts_.backoff_wait(key, clock_.now_us());
+  // Reserved before any hashing, atomically: a throttled guess costs the server nothing, and
+  // concurrent guesses cannot all slip in before the first is counted. Unknown emails back
+  // off the same way, so throttling reveals nothing about which emails exist.
+  auto wait = attempts_.reserve_attempt(key, options_.login_backoff, clock_.now_us());
   if (!wait) return fail(std::move(wait).error());
   if (*wait) {
     return fail(Error{Errc::rate_limited,
@@ -71,11 +74,8 @@ Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
                       {},
                       **wait});
   }
-  auto failed = [&](const char* why) -> Result<store::UserRecord> {
-    if (auto counted = attempts_.record_failure(key, options_.login_backoff, clock_.now_us());
-        !counted) {
-      return fail(std::move(counted).error());
-    }
+  // The attempt already counts as a failure; only a success clears it.
+  auto failed = [](const char* why) -> Result<store::UserRecord> {
     return fail(Errc::unauthenticated, kInvalidCredentials, why);
   };
   auto user = users_.find_user_by_email(core::ascii_lower(email));

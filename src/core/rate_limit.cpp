@@ -48,6 +48,14 @@ void record_failure(BackoffState& s, const BackoffRule& rule, Micros now) {
   }
 }
 
+std::optional<int> reserve_attempt(BackoffState& s, const BackoffRule& rule, Micros now) {
+  if (auto wait = backoff_wait(s, now)) return wait;
+  record_failure(s, rule, now);
+  return std::nullopt;
+}
+
+bool backoff_is_active(const BackoffState& s, Micros now) { return s.blocked_until > now; }
+
 bool backoff_is_stale(const BackoffState& s, const BackoffRule& rule, Micros now) {
   return s.failures > 0 && now - s.last_failure > Micros(rule.max_wait_s) * kSecond * 2;
 }

@@ -41,6 +41,12 @@ struct BackoffRule {
 // nullopt if an attempt may proceed now, else whole seconds (>= 1) to wait.
 std::optional<int> backoff_wait(const BackoffState& state, Micros now);
 void record_failure(BackoffState& state, const BackoffRule& rule, Micros now);
+// backoff_wait, and if the attempt may proceed, record_failure in the same step: the attempt
+// counts as failed until a success clears the key. Reserving before the (slow) password check
+// means concurrent guesses cannot all pass the check before any of them is counted.
+std::optional<int> reserve_attempt(BackoffState& state, const BackoffRule& rule, Micros now);
+// True while the key is refused: such a row must never be forgotten to make room.
+bool backoff_is_active(const BackoffState& state, Micros now);
 bool backoff_is_stale(const BackoffState& state, const BackoffRule& rule, Micros now);
 
 }  // namespace latchkey::core

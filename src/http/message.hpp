@@ -24,8 +24,12 @@ struct Request {
   std::string remote_ip;
   std::string request_id;
 
-  // Value of the first header named `name` (case-insensitive); empty if absent.
+  // Value of the first header named `name` (case-insensitive); empty if absent. For headers
+  // that carry a list, use header_list: a client can send several lines of one header.
   std::string_view header(std::string_view name) const;
+  // Every line of header `name`, joined with ", " in the order received (RFC 9110 5.3: the
+  // same as one comma-separated line); empty if absent.
+  std::string header_list(std::string_view name) const;
 };
 
 struct Response {

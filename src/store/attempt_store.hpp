@@ -17,10 +17,13 @@ class AttemptStore {
   // Takes one token from `key`'s bucket: nullopt if allowed, else seconds to wait.
   virtual Result<std::optional<int>> take_token(std::string_view key, const core::BucketRule& rule,
                                                 core::Micros now) = 0;
-  // nullopt if `key` may attempt now, else seconds to wait.
-  virtual Result<std::optional<int>> backoff_wait(std::string_view key, core::Micros now) = 0;
-  virtual Result<void> record_failure(std::string_view key, const core::BackoffRule& rule,
-                                      core::Micros now) = 0;
+  // Atomically: seconds to wait if `key` is backing off, else nullopt after counting this
+  // attempt as a failure (core::reserve_attempt). Concurrent calls on one key are serialized,
+  // so N parallel guesses are counted as N failures before any password is checked.
+  virtual Result<std::optional<int>> reserve_attempt(std::string_view key,
+                                                     const core::BackoffRule& rule,
+                                                     core::Micros now) = 0;
+  // After a success: forgets the key's failures, the reserved one included.
   virtual Result<void> clear_failures(std::string_view key) = 0;
 };
 

@@ -1,6 +1,10 @@
 // Too many attempts -> 429 with Retry-After.
 #include <unistd.h>
 
+#include <algorithm>
+#include <thread>
+#include <vector>
+
 #include "test_support.hpp"
 
 namespace latchkey::test {
@@ -56,6 +60,31 @@ TEST_F(RateLimitTest, BackoffIsPerEmailAndCoversUnknownEmailsToo) {
   EXPECT_EQ(ok.status, 200) << ok.body;
 }
 
+// Per-address limits off (ApiTest's default), the login backoff as configured by default.
+class LoginRaceTest : public ApiTest {};
+
+// Issue 8: the backoff was checked before hashing and the failure recorded after it, so 24
+// concurrent wrong passwords got 13 real password checks where 6 sequential ones are allowed.
+TEST_F(LoginRaceTest, ConcurrentWrongPasswordsGetNoMoreChecksThanSequentialOnes) {
+  const Account a = new_account("race");
+  ASSERT_TRUE(a.ok) << a.error;
+  std::vector<int> statuses(24);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    threads.emplace_back([&, i] {
+      statuses[i] = client()
+                        .post("/auth/login", {{"email", a.email},
+                                              {"password", "wrong-guess-" + std::to_string(i)}})
+                        .status;
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto checked = std::count(statuses.begin(), statuses.end(), 401);
+  const auto throttled = std::count(statuses.begin(), statuses.end(), 429);
+  EXPECT_EQ(checked, 6) << "5 free failures, then one more attempt";
+  EXPECT_EQ(checked + throttled, 24);
+}
+
 class AddressLimitTest : public ApiTest {
  protected:
   static void SetUpTestSuite() { start_shared(ServeOptions().args({"--auth-rate-limit", "3"})); }
@@ -81,8 +110,9 @@ TEST_F(AddressLimitTest, CredentialRoutesShareAPerAddressBudget) {
   EXPECT_EQ(client().get("/health").status, 200);
 }
 
-Response login_from(const HttpClient& c, const std::string& forwarded_for) {
-  return c.post("/auth/login", {{"email", "x@example.com"}, {"password", "12345678"}},
+Response login_from(const HttpClient& c, const std::string& forwarded_for,
+                    const std::string& email = "x@example.com") {
+  return c.post("/auth/login", {{"email", email}, {"password", "12345678"}},
                 {{"X-Forwarded-For", forwarded_for}});
 }
 
@@ -106,6 +136,29 @@ TEST_F(TrustedProxyTest, LimitsFollowTheForwardedClientAddress) {
   EXPECT_EQ(login_from(client(), "6.6.6.6, 1.1.1.1").status, 401);  // the proxy's hop is last
   EXPECT_EQ(login_from(client(), "1.1.1.1").status, 429);
   EXPECT_EQ(login_from(client(), "2.2.2.2").status, 401) << "another client has its own budget";
+}
+
+// Issue 8: HAProxy's `option forwardfor` appends its own X-Forwarded-For line after the one
+// the client sent; reading only the first line let each request pick a fresh address.
+TEST_F(TrustedProxyTest, EveryForwardedForLineCounts) {
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto r = client().post("/auth/refresh", {{"refresh_token", "x"}},
+                           {{"X-Forwarded-For", "10.7.0." + std::to_string(i)},
+                            {"X-Forwarded-For", "203.0.113.9"}});
+    if (r.status == 429) ++limited;
+  }
+  EXPECT_EQ(limited, 8) << "the client is the last line's address, with a budget of 2";
+}
+
+// Issue 8: an IPv6 host holds a whole /64; counting full addresses gave it 2^64 budgets.
+TEST_F(TrustedProxyTest, IPv6ClientsShareTheBudgetOfTheirSlash64) {
+  const auto email = unique_email("ipv6");  // its own login backoff
+  EXPECT_EQ(login_from(client(), "2001:db8:5:6::1", email).status, 401);
+  EXPECT_EQ(login_from(client(), "2001:db8:5:6:aaaa:bbbb:cccc:2", email).status, 401);
+  EXPECT_EQ(login_from(client(), "2001:db8:5:6::3", email).status, 429);
+  EXPECT_EQ(login_from(client(), "2001:db8:5:7::1", email).status, 401)
+      << "the next /64 is another client";
 }
 
 }  // namespace

@@ -30,9 +30,6 @@ const Statement kSeedFailures{"lk_seed_failures",
 const Statement kLockFailures{"lk_lock_failures",
                               "SELECT failures, blocked_until_us, last_failure_us"
                               " FROM auth.login_failures WHERE key = $1 FOR UPDATE"};
-const Statement kReadFailures{"lk_read_failures",
-                              "SELECT failures, blocked_until_us, last_failure_us"
-                              " FROM auth.login_failures WHERE key = $1"};
 const Statement kSaveFailures{"lk_save_failures",
                               "UPDATE auth.login_failures SET failures = $2::int4,"
                               " blocked_until_us = $3::int8, last_failure_us = $4::int8"
@@ -99,27 +96,21 @@ Result<std::optional<int>> PgAttemptStore::take_token(std::string_view key,
   return wait;
 }
 
-Result<std::optional<int>> PgAttemptStore::backoff_wait(std::string_view key, core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  auto r = (*lease)->run(kReadFailures, Params{std::string(key)});
-  if (!r) return fail(std::move(r).error());
-  if (PQntuples(r->get()) == 0) return std::optional<int>();
-  return core::backoff_wait(read_failures(r->get()), now);
-}
-
-Result<void> PgAttemptStore::record_failure(std::string_view key, const core::BackoffRule& rule,
-                                            core::Micros now) {
+Result<std::optional<int>> PgAttemptStore::reserve_attempt(std::string_view key,
+                                                           const core::BackoffRule& rule,
+                                                           core::Micros now) {
   auto lease = pool_.acquire();
   if (!lease) return fail(std::move(lease).error());
   PgConnection& c = **lease;
+  // The row lock serializes concurrent attempts on one key across every node: each sees the
+  // failures reserved before it.
   const std::array<Step, 3> lock{Step{&kBegin, {}}, Step{&kSeedFailures, Params{std::string(key)}},
                                  Step{&kLockFailures, Params{std::string(key)}}};
   auto locked = c.pipeline(lock);
   if (!locked) return fail(std::move(locked).error());
   if (PQntuples((*locked)[2].get()) != 1) return fail(corrupt_row("login_failures"));
   core::BackoffState state = read_failures((*locked)[2].get());
-  core::record_failure(state, rule, now);
+  const std::optional<int> wait = core::reserve_attempt(state, rule, now);
   const std::array<Step, 2> save{
       Step{&kSaveFailures,
            Params{std::string(key), std::to_string(state.failures),
@@ -127,7 +118,7 @@ Result<void> PgAttemptStore::record_failure(std::string_view key, const core::Ba
       Step{&kCommit, {}}};
   if (auto r = c.pipeline(save); !r) return fail(std::move(r).error());
   maybe_sweep(c, now);
-  return {};
+  return wait;
 }
 
 Result<void> PgAttemptStore::clear_failures(std::string_view key) {

@@ -16,9 +16,8 @@ class PgAttemptStore final : public AttemptStore {
 
   Result<std::optional<int>> take_token(std::string_view key, const core::BucketRule& rule,
                                         core::Micros now) override;
-  Result<std::optional<int>> backoff_wait(std::string_view key, core::Micros now) override;
-  Result<void> record_failure(std::string_view key, const core::BackoffRule& rule,
-                              core::Micros now) override;
+  Result<std::optional<int>> reserve_attempt(std::string_view key, const core::BackoffRule& rule,
+                                             core::Micros now) override;
   Result<void> clear_failures(std::string_view key) override;
 
  private:

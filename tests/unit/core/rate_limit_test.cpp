@@ -26,6 +26,18 @@ TEST(TokenBucket, SlowRatesGiveLongWaits) {
   EXPECT_EQ(take_token(b, rule, kT0), 60);
 }
 
+TEST(Backoff, ReservingCountsTheAttemptUnlessBackingOff) {
+  const BackoffRule rule{1, 8};
+  BackoffState s;
+  EXPECT_FALSE(reserve_attempt(s, rule, kT0));
+  EXPECT_FALSE(reserve_attempt(s, rule, kT0)) << "the second turns the backoff on";
+  EXPECT_EQ(s.failures, 2);
+  EXPECT_TRUE(backoff_is_active(s, kT0));
+  EXPECT_EQ(reserve_attempt(s, rule, kT0), 1);
+  EXPECT_EQ(s.failures, 2) << "a refused attempt is not counted";
+  EXPECT_FALSE(backoff_is_active(s, kT0 + kSec));
+}
+
 TEST(Backoff, FreeFailuresThenDoublingWaitsCapped) {
   const BackoffRule rule{3, 8};
   BackoffState s;
