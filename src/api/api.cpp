@@ -7,6 +7,7 @@
 #include "api/router.hpp"
 #include "api/routes.hpp"
 #include "core/ascii.hpp"
+#include "core/ip_address.hpp"
 #include "core/log.hpp"
 
 namespace latchkey::api {
@@ -74,17 +75,29 @@ std::string_view bearer_token(const http::Request& req) {
   return v;
 }
 
+// Compared in canonical form, so "::1" and "0:0::1" are one proxy.
+std::vector<std::string> canonical_addresses(const std::vector<std::string>& ips) {
+  std::vector<std::string> out;
+  for (const auto& ip : ips) out.push_back(core::canonical_ip(ip).value_or(ip));
+  return out;
+}
+
+Error pool_full() {
+  return Error{Errc::unavailable, "Server busy, retry shortly", "pool full", {}, 1};
+}
+
 }  // namespace
 
 Api::Api(ApiDeps deps, ApiOptions options)
     : deps_(std::move(deps)),
       options_(std::move(options)),
+      trusted_proxies_(canonical_addresses(options_.trusted_proxies)),
       any_origin_(options_.cors_origins.empty() ||
                   std::find(options_.cors_origins.begin(), options_.cors_origins.end(), "*") !=
                       options_.cors_origins.end()) {}
 
 void Api::handle(http::Request req, http::Reply reply) {
-  if (!options_.trusted_proxies.empty()) req.remote_ip = client_address(req);
+  if (!trusted_proxies_.empty()) req.remote_ip = client_address(req);
   const auto origin = req.header("origin");
   reply = with_common_headers(std::move(reply), origin);
   if (req.method == http::Method::options && !origin.empty() &&
@@ -131,26 +144,54 @@ void Api::handle(http::Request req, http::Reply reply) {
       return;
     }
     call.principal = std::move(principal).value();
+    authenticate_then(std::move(call), found->handler);
+    return;
   }
   found->handler(*this, std::move(call));
 }
 
+void Api::authenticate_then(Call&& call, void (*handler)(Api&, Call&&)) {
+  auto reply = call.reply;  // kept for the refusal path
+  const bool queued = deps_.db_pool.try_submit([this, call = std::move(call), handler]() mutable {
+    // Authentication comes before anything about the request is looked at: a revoked
+    // session (logout, refresh-token reuse) gets 401, never a 404 or 422 that would tell
+    // a token thief which ids or inputs are valid (issue 8).
+    if (auto open = deps_.auth.check_session(*call.principal); !open) {
+      call.reply(error_response(open.error()));
+      return;
+    }
+    call.running_on = &deps_.db_pool;
+    auto reply = call.reply;
+    try {
+      handler(*this, std::move(call));
+    } catch (const std::exception& e) {
+      core::log_event(core::LogLevel::error, "unhandled exception", {{"what", e.what()}});
+      reply(error_response(500, "Internal server error"));  // ignored if already answered
+    }
+  });
+  if (!queued) reply(error_response(pool_full()));
+}
+
 std::string Api::client_address(const http::Request& req) const {
   auto trusted = [&](std::string_view ip) {
-    return std::find(options_.trusted_proxies.begin(), options_.trusted_proxies.end(), ip) !=
-           options_.trusted_proxies.end();
+    const auto canonical = core::canonical_ip(ip);
+    return canonical && std::find(trusted_proxies_.begin(), trusted_proxies_.end(), *canonical) !=
+                            trusted_proxies_.end();
   };
   if (!trusted(req.remote_ip)) return req.remote_ip;
   // Walk X-Forwarded-For from the right: each hop was appended by the proxy before it, so
   // only entries added by trusted proxies can be believed; the first other one is the client.
-  std::string_view list = req.header("x-forwarded-for");
+  // Every line of the header counts (issue 8: HAProxy appends a second line after the one
+  // the client wrote, and reading only the first let clients pick their own address).
+  const std::string header = req.header_list("x-forwarded-for");
+  std::string_view list = header;
   std::string client = req.remote_ip;
   while (!list.empty()) {
     const auto comma = list.rfind(',');
     auto hop = comma == std::string_view::npos ? list : list.substr(comma + 1);
     list = comma == std::string_view::npos ? std::string_view() : list.substr(0, comma);
-    while (!hop.empty() && hop.front() == ' ') hop.remove_prefix(1);
-    while (!hop.empty() && hop.back() == ' ') hop.remove_suffix(1);
+    while (!hop.empty() && (hop.front() == ' ' || hop.front() == '\t')) hop.remove_prefix(1);
+    while (!hop.empty() && (hop.back() == ' ' || hop.back() == '\t')) hop.remove_suffix(1);
     if (hop.empty()) break;
     client.assign(hop);
     if (!trusted(hop)) break;
@@ -175,35 +216,30 @@ void Api::on_hash_pool(Call&& call, Job job) {
 void Api::hand_off_to_store_pool(Call& call, Job job) {
   Call next = std::move(call);
   call.handed_off = true;
-  next.principal.reset();  // the session, if any, was checked before the first job
   run_on(deps_.db_pool, std::move(next), std::move(job));
 }
 
+void Api::run_here(Call& call, const Job& job) {
+  http::Response response;
+  try {
+    response = job(call);
+  } catch (const std::exception& e) {
+    core::log_event(core::LogLevel::error, "unhandled exception",
+                    {{"what", e.what()}, {"request_id", call.req.request_id}});
+    response = error_response(500, "Internal server error");
+  }
+  if (!call.handed_off) call.reply(std::move(response));
+}
+
 void Api::run_on(core::WorkerPool& pool, Call&& call, Job job) {
+  if (call.running_on == &pool) return run_here(call, job);
   auto reply = call.reply;  // kept for the refusal path: a refused job is dropped whole
   const bool queued =
-      pool.try_submit([this, call = std::move(call), job = std::move(job)]() mutable {
-        http::Response response;
-        try {
-          if (call.principal) {
-            // A revoked session (logout, refresh-token reuse) stops its access tokens at once.
-            if (auto open = deps_.auth.check_session(*call.principal); !open) {
-              call.reply(error_response(open.error()));
-              return;
-            }
-          }
-          response = job(call);
-        } catch (const std::exception& e) {
-          core::log_event(core::LogLevel::error, "unhandled exception",
-                          {{"what", e.what()}, {"request_id", call.req.request_id}});
-          response = error_response(500, "Internal server error");
-        }
-        if (!call.handed_off) call.reply(std::move(response));
+      pool.try_submit([this, &pool, call = std::move(call), job = std::move(job)]() mutable {
+        call.running_on = &pool;
+        run_here(call, job);
       });
-  if (!queued) {
-    reply(
-        error_response(Error{Errc::unavailable, "Server busy, retry shortly", "pool full", {}, 1}));
-  }
+  if (!queued) reply(error_response(pool_full()));
 }
 
 bool Api::origin_allowed(std::string_view origin) const {

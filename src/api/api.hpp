@@ -35,6 +35,9 @@ struct Call {
   std::optional<auth::Principal> principal;  // set for routes that need a user
   std::string param;                         // the {id} / {file} path segment, if any
   bool handed_off = false;                   // moved on to another pool; see hand_off_*
+  // The pool whose thread is running the handler, if any: work for that pool then runs on
+  // the spot instead of queueing again.
+  const core::WorkerPool* running_on = nullptr;
 };
 
 // The seed API over the domain services: routing, authentication of bearer tokens, CORS,
@@ -53,8 +56,7 @@ class Api final : public http::Handler {
   Result<void> health_check() { return deps_.health_check(); }
 
   using Job = std::function<http::Response(Call&)>;
-  // Runs `job` on the store pool (after checking the caller's session is still open, for
-  // calls with a principal) and replies with its response; 503 if the pool is saturated.
+  // Runs `job` on the store pool and replies with its response; 503 if the pool is saturated.
   void on_store_pool(Call&& call, Job job);
   // The same on the hashing pool.
   void on_hash_pool(Call&& call, Job job);
@@ -64,6 +66,11 @@ class Api final : public http::Handler {
 
  private:
   void run_on(core::WorkerPool& pool, Call&& call, Job job);
+  // Runs `job` here and replies with its response, or 500 if it throws.
+  void run_here(Call& call, const Job& job);
+  // The second half of authentication, on the store pool: the session behind the verified
+  // token must still be open. Then the route's handler runs, on that thread.
+  void authenticate_then(Call&& call, void (*handler)(Api&, Call&&));
   bool origin_allowed(std::string_view origin) const;
   http::Reply with_common_headers(http::Reply reply, std::string_view origin) const;
   http::Response preflight(const http::Request& req) const;
@@ -71,6 +78,7 @@ class Api final : public http::Handler {
 
   ApiDeps deps_;
   ApiOptions options_;
+  std::vector<std::string> trusted_proxies_;  // canonical text
   bool any_origin_;
 };
 

@@ -31,6 +31,34 @@ TEST_F(SessionTest, LogoutRevokesAccessAndRefreshToken) {
   EXPECT_TRUE(IsUnauthorized(client().post("/auth/logout", json::object(), a.auth())));
 }
 
+// Issue 8: the session used to be checked after validation, so a revoked token still learned
+// 404/422 answers. Authentication comes first on every protected route.
+TEST_F(SessionTest, ARevokedTokenIs401WhateverTheRequest) {
+  const Account a = new_account("revokedfirst");
+  ASSERT_TRUE(a.ok) << a.error;
+  ASSERT_EQ(client().post("/auth/logout", json::object(), a.auth()).status, 200);
+  struct Case {
+    const char* method;
+    const char* target;
+    const char* body;
+  };
+  const Case cases[] = {
+      {"GET", "/data/not-a-uuid", ""},
+      {"GET", "/data?limit=0", ""},
+      {"GET", "/data?offset=-1", ""},
+      {"POST", "/data", R"({"title":""})"},
+      {"POST", "/data", "{not json"},
+      {"PUT", "/data/not-a-uuid", R"({"title":""})"},
+      {"PUT", "/data/00000000-0000-4000-8000-000000000000", "[]"},
+      {"DELETE", "/data/not-a-uuid", ""},
+      {"GET", "/auth/me", ""},
+  };
+  for (const auto& c : cases) {
+    const Response r = client().request(c.method, c.target, a.auth(), c.body);
+    EXPECT_TRUE(IsUnauthorized(r)) << c.method << " " << c.target << " " << c.body;
+  }
+}
+
 TEST_F(SessionTest, LogoutWithoutBodyWorks) {
   const Account a = new_account("logoutnobody");
   ASSERT_TRUE(a.ok) << a.error;
