@@ -77,6 +77,31 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
+constexpr const char* kNulMessage = "String should not contain the NUL character (U+0000)";
+constexpr const char* kNulType = "string_contains_nul";
+
+bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+// Appends to `loc` the path of the first key or string holding U+0000 inside `v`; false if
+// there is none.
+bool find_nul(const nlohmann::json& v, std::vector<std::variant<std::string, int64_t>>& loc) {
+  if (v.is_string()) return has_nul(v.get_ref<const std::string&>());
+  if (v.is_object()) {
+    for (const auto& [key, value] : v.items()) {
+      loc.push_back(key);
+      if (has_nul(key) || find_nul(value, loc)) return true;
+      loc.pop_back();
+    }
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      loc.push_back(int64_t(i));
+      if (find_nul(v[i], loc)) return true;
+      loc.pop_back();
+    }
+  }
+  return false;
+}
+
 std::string plural(size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
@@ -153,8 +178,12 @@ const nlohmann::json* FieldReader::field(const char* name) const {
 }
 
 void FieldReader::add(const char* name, std::string msg, std::string type) {
-  errors_.push_back(
-      FieldError{{std::string("body"), std::string(name)}, std::move(msg), std::move(type)});
+  add({std::string("body"), std::string(name)}, std::move(msg), std::move(type));
+}
+
+void FieldReader::add(std::vector<std::variant<std::string, int64_t>> loc, std::string msg,
+                      std::string type) {
+  errors_.push_back(FieldError{std::move(loc), std::move(msg), std::move(type)});
 }
 
 std::optional<std::string> FieldReader::check_string(const char* name, const nlohmann::json& v,
@@ -164,6 +193,10 @@ std::optional<std::string> FieldReader::check_string(const char* name, const nlo
     return std::nullopt;
   }
   auto s = v.get<std::string>();
+  if (has_nul(s)) {
+    add(name, kNulMessage, kNulType);
+    return std::nullopt;
+  }
   // nlohmann has already rejected invalid UTF-8; this counts code points as Python does.
   const size_t chars = core::utf8_length(s).value_or(0);
   if (chars < min_chars) {
@@ -210,6 +243,11 @@ std::optional<std::string> FieldReader::optional_object(const char* name) {
   if (!v || v->is_null()) return std::nullopt;
   if (!v->is_object()) {
     add(name, "Input should be a valid dictionary", "dict_type");
+    return std::nullopt;
+  }
+  std::vector<std::variant<std::string, int64_t>> loc{std::string("body"), std::string(name)};
+  if (find_nul(*v, loc)) {
+    add(std::move(loc), kNulMessage, kNulType);
     return std::nullopt;
   }
   return v->dump();

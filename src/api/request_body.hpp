@@ -28,12 +28,17 @@ class FieldReader {
   // Records a model_attributes_type error if `body` is not an object.
   explicit FieldReader(const nlohmann::json& body);
 
+  // Strings are refused if they contain U+0000 (type string_contains_nul): PostgreSQL's text
+  // and jsonb cannot hold it, and one rule for every backend beats a write that stores
+  // something else than was sent (issue 8).
+  //
   // A string of min..max code points; a missing field is an error.
   std::optional<std::string> required_string(const char* name, size_t min_chars, size_t max_chars);
   // Absent or null -> nullopt without error.
   std::optional<std::string> optional_string(const char* name, size_t min_chars, size_t max_chars);
   std::optional<std::string> required_email(const char* name);
-  // A JSON object, serialized; absent or null -> nullopt. Arrays and scalars are errors.
+  // A JSON object, serialized; absent or null -> nullopt. Arrays and scalars are errors, and
+  // so is U+0000 in any key or string inside it (loc names the first such place).
   std::optional<std::string> optional_object(const char* name);
 
   bool ok() const { return errors_.empty(); }
@@ -45,6 +50,7 @@ class FieldReader {
   std::optional<std::string> check_string(const char* name, const nlohmann::json& v,
                                           size_t min_chars, size_t max_chars);
   void add(const char* name, std::string msg, std::string type);
+  void add(std::vector<std::variant<std::string, int64_t>> loc, std::string msg, std::string type);
 
   const nlohmann::json& body_;
   bool is_object_;

@@ -332,6 +332,58 @@ TEST_F(DataTest, UpdateValidation) {
   EXPECT_EQ(stored.json(), item) << "a refused update changed the item";
 }
 
+// The first validation error's loc and type, for the NUL cases below.
+std::pair<json, std::string> first_error(const Response& r) {
+  const json j = r.json();
+  if (!j.is_object() || !j["detail"].is_array() || j["detail"].empty()) return {json(), ""};
+  return {j["detail"][0]["loc"], j["detail"][0].value("type", "")};
+}
+
+// Issue 8: PostgreSQL stored "a" for a title of "a\u0000b" and answered 200. U+0000 is now
+// refused with a 422 naming the field on every backend, and nothing changes.
+TEST_F(DataTest, TextWithNulIsRefusedNamingTheField) {
+  const std::string nul("a\0b", 3);
+  struct Case {
+    json body;
+    json loc;
+  };
+  const std::vector<Case> creates = {
+      {{{"title", nul}, {"content", "c"}}, {"body", "title"}},
+      {{{"title", "t"}, {"content", nul}}, {"body", "content"}},
+      {{{"title", "t"}, {"content", "c"}, {"metadata", {{"k", nul}}}}, {"body", "metadata", "k"}},
+      {{{"title", "t"}, {"content", "c"}, {"metadata", {{nul, 1}}}}, {"body", "metadata", nul}},
+      {{{"title", "t"}, {"content", "c"}, {"metadata", {{"k", {1, {{"x", nul}}}}}}},
+       {"body", "metadata", "k", 1, "x"}},
+  };
+  for (const auto& c : creates) {
+    const Response r = client().post("/data", c.body, alice_.auth());
+    ASSERT_TRUE(IsValidationError(r)) << c.body.dump();
+    EXPECT_EQ(first_error(r), std::make_pair(c.loc, std::string("string_contains_nul")))
+        << r.body;
+  }
+  const Response list = client().get("/data", alice_.auth());
+  ASSERT_EQ(list.status, 200);
+  EXPECT_TRUE(list.json().empty()) << "a refused create stored something: " << list.body;
+
+  const json item = create(alice_, {{"title", "t"}, {"content", "c"}, {"metadata", {{"k", 1}}}});
+  ASSERT_FALSE(item.is_discarded());
+  for (const auto& c : creates) {
+    EXPECT_TRUE(IsValidationError(client().put(item_path(item), c.body, alice_.auth())))
+        << c.body.dump();
+  }
+  const Response stored = client().get(item_path(item), alice_.auth());
+  ASSERT_EQ(stored.status, 200);
+  EXPECT_EQ(stored.json(), item) << "a refused update changed the item";
+
+  const Response named =
+      client().post("/auth/register", {{"email", unique_email("nulname")},
+                                       {"password", "correct horse battery"},
+                                       {"full_name", nul}});
+  ASSERT_TRUE(IsValidationError(named));
+  EXPECT_EQ(first_error(named), std::make_pair(json{"body", "full_name"},
+                                               std::string("string_contains_nul")));
+}
+
 TEST_F(DataTest, DeleteRemovesTheItem) {
   const json keep = create(alice_, {{"title", "keep"}, {"content", "c"}});
   const json item = create(alice_, {{"title", "bye"}, {"content", "c"}});

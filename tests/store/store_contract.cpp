@@ -278,6 +278,56 @@ TEST_P(StoreContract, UnicodeRoundTripsExactly) {
   EXPECT_EQ(got->metadata_json, meta);
 }
 
+// Issue 8: PostgreSQL cut text at a NUL (libpq parameters are C strings) and answered as if
+// all was stored; SQLite stored it whole. Every backend now refuses it, and stores nothing.
+TEST_P(StoreContract, TextWithANulIsRefusedAndNothingIsStored) {
+  const std::string nul("a\0b", 3);
+  const UserId uid = new_user_id();
+  EXPECT_EQ(code_of(store().create_user({uid, "nul@example.com", nul, "h"}, kT0)),
+            Errc::invalid_input)
+      << "full_name";
+  EXPECT_EQ(code_of(store().find_user(uid)), Errc::not_found);
+  EXPECT_EQ(code_of(store().create_user({uid, "nul" + nul + "@example.com", "N", "h"}, kT0)),
+            Errc::invalid_input)
+      << "email";
+  EXPECT_EQ(code_of(store().find_user(uid)), Errc::not_found);
+
+  const auto alice = add_user("alice");
+  struct NewCase {
+    const char* what;
+    NewItem item;
+  };
+  const NewCase creates[] = {
+      {"title", {new_item_id(), nul, "c", std::nullopt}},
+      {"content", {new_item_id(), "t", nul, std::nullopt}},
+      {"metadata value", {new_item_id(), "t", "c", R"({"k":"a\u0000b"})"}},
+      {"metadata key", {new_item_id(), "t", "c", R"({"a\u0000":1})"}},
+  };
+  for (const auto& c : creates) {
+    EXPECT_EQ(code_of(store().create_item(alice.id, c.item, kT0)), Errc::invalid_input) << c.what;
+  }
+  EXPECT_TRUE(store().list_items(alice.id, 10, 0)->empty()) << "nothing was stored";
+
+  const auto item = add_item(alice, "kept", kT0);
+  const ItemPatch patches[] = {title_patch(nul), content_patch(nul),
+                               metadata_patch(R"({"k":["\u0000"]})")};
+  for (const auto& p : patches) {
+    EXPECT_EQ(code_of(store().update_item(alice.id, item.id, p, kT0 + 1)), Errc::invalid_input);
+  }
+  auto after = store().get_item(alice.id, item.id);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->title, item.title);
+  EXPECT_EQ(after->content, item.content);
+  EXPECT_EQ(after->metadata_json, item.metadata_json);
+  EXPECT_EQ(after->updated_at, item.updated_at);
+
+  // An escaped backslash before "u0000" is ordinary text, stored as sent.
+  const ItemId backslash = new_item_id();
+  const std::string meta = R"({"k":"\\u0000"})";
+  ASSERT_TRUE(store().create_item(alice.id, {backslash, "t", "c", meta}, kT0));
+  EXPECT_EQ(store().get_item(alice.id, backslash)->metadata_json, meta);
+}
+
 TEST_P(StoreContract, ListIsNewestFirstWithLimitAndOffset) {
   const auto alice = add_user("alice");
   std::vector<ItemRecord> made;

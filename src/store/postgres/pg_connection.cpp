@@ -1,5 +1,7 @@
 #include "store/postgres/pg_connection.hpp"
 
+#include "store/text_rules.hpp"
+
 #include <charconv>
 #include <cstring>
 
@@ -35,6 +37,13 @@ std::vector<const char*> Params::pointers() const {
   out.reserve(values_.size());
   for (const auto& v : values_) out.push_back(v ? v->c_str() : nullptr);
   return out;
+}
+
+int Params::first_with_nul() const {
+  for (size_t i = 0; i < values_.size(); ++i) {
+    if (values_[i] && values_[i]->find('\0') != std::string::npos) return static_cast<int>(i + 1);
+  }
+  return 0;
 }
 
 int64_t affected_rows(const PGresult* r) {
@@ -139,6 +148,12 @@ Result<void> PgConnection::prepare(const Statement& statement) {
 
 Result<std::vector<PgResult>> PgConnection::pipeline(std::span<const Step> steps) {
   if (broken()) return fail(unavailable("connection is broken"));
+  // Refused before anything is sent: the rest of the pipeline must not run without it.
+  for (const Step& step : steps) {
+    if (const int at = step.params.first_with_nul()) {
+      return fail(nul_in_text("postgres: parameter " + std::to_string(at)));
+    }
+  }
   for (const Step& step : steps)
     if (auto r = prepare(*step.statement); !r) return fail(std::move(r).error());
 

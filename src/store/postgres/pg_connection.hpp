@@ -34,6 +34,9 @@ class Params {
   Params() = default;
   Params(std::initializer_list<std::optional<std::string>> values) : values_(values) {}
   int size() const { return static_cast<int>(values_.size()); }
+  // 1-based index of the first value holding a NUL byte, 0 if none. libpq sends text
+  // parameters as C strings, so such a value would arrive cut at the NUL.
+  int first_with_nul() const;
   std::vector<const char*> pointers() const;
 
  private:

@@ -8,6 +8,7 @@
 #include <array>
 
 #include "store/postgres/pg_store_impl.hpp"
+#include "store/text_rules.hpp"
 
 namespace latchkey::store::postgres {
 namespace {
@@ -113,6 +114,9 @@ Result<PgResult> PgStore::run_as(std::optional<UserId> owner, const Statement& s
 }
 
 Result<ItemRecord> PgStore::create_item(UserId owner, const NewItem& item, core::Micros now) {
+  // jsonb would refuse it too (22P05); checked first for the same error on every backend.
+  if (item.metadata_json && json_has_nul_escape(*item.metadata_json))
+    return fail(nul_in_text("postgres: metadata"));
   auto r = run_as(owner, kInsertItem,
                   Params{owner.str(), item.id.str(), item.title, item.content,
                          normalize_metadata(item.metadata_json), std::to_string(now)});
@@ -147,6 +151,8 @@ Result<ItemRecord> PgStore::get_item(UserId owner, ItemId id) {
 
 Result<ItemRecord> PgStore::update_item(UserId owner, ItemId id, const ItemPatch& patch,
                                         core::Micros now) {
+  if (patch.metadata_json && json_has_nul_escape(*patch.metadata_json))
+    return fail(nul_in_text("postgres: metadata"));
   return single_item(run_as(owner, kUpdateItem,
                             Params{owner.str(), id.str(), patch.title, patch.content,
                                    patch.metadata_json ? "true" : "false",

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_db.hpp"
 
+#include "store/text_rules.hpp"
+
 #include <utility>
 
 namespace latchkey::store::sqlite {
@@ -47,6 +49,7 @@ Query::~Query() {
 
 Query& Query::bind(int i, std::string_view text) {
   // Bind errors (index out of range, too big) surface as the statement's error on step.
+  if (nul_param_ == 0 && text.find('\0') != std::string_view::npos) nul_param_ = i;
   sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
@@ -69,6 +72,9 @@ Query& Query::bind(int i, const std::optional<int64_t>& v) {
 }
 
 Result<bool> Query::step() {
+  if (nul_param_ != 0) {
+    return fail(nul_in_text("sqlite: parameter " + std::to_string(nul_param_)));
+  }
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;

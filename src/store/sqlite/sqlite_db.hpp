@@ -36,13 +36,16 @@ Error db_error(sqlite3* db, int rc, std::string_view context);
 class Query {
  public:
   Query(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  Query(Query&& o) noexcept : db_(o.db_), stmt_(std::exchange(o.stmt_, nullptr)) {}
+  Query(Query&& o) noexcept
+      : db_(o.db_), stmt_(std::exchange(o.stmt_, nullptr)), nul_param_(o.nul_param_) {}
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
   Query& operator=(Query&&) = delete;
   ~Query();
 
-  // Parameters are numbered from 1, as in SQLite.
+  // Parameters are numbered from 1, as in SQLite. Text holding a NUL byte is refused: step()
+  // then fails with invalid_input without running the statement. SQLite could store it, but
+  // PostgreSQL cannot, and every backend keeps one rule (issue 8).
   Query& bind(int i, std::string_view text);
   Query& bind(int i, const std::string& text) { return bind(i, std::string_view(text)); }
   Query& bind(int i, const char* text) { return bind(i, std::string_view(text)); }
@@ -66,6 +69,7 @@ class Query {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  int nul_param_ = 0;  // the first parameter bound to text with a NUL byte, if any
 };
 
 }  // namespace latchkey::store::sqlite

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/text_rules.hpp"
 
 namespace latchkey::store::sqlite {
 namespace {
@@ -100,6 +101,8 @@ Result<void> remove_item(Connection& c, UserId owner, ItemId id) {
 }  // namespace
 
 Result<ItemRecord> SqliteStore::create_item(UserId owner, const NewItem& item, core::Micros now) {
+  if (item.metadata_json && json_has_nul_escape(*item.metadata_json))
+    return fail(nul_in_text("sqlite: metadata"));
   ItemRecord rec{item.id, owner, item.title, item.content, normalize_metadata(item.metadata_json),
                  now,     now};
   return write([&](Connection& c) { return insert_item(c, rec); });
@@ -139,6 +142,8 @@ Result<ItemRecord> SqliteStore::get_item(UserId owner, ItemId id) {
 
 Result<ItemRecord> SqliteStore::update_item(UserId owner, ItemId id, const ItemPatch& patch,
                                             core::Micros now) {
+  if (patch.metadata_json && json_has_nul_escape(*patch.metadata_json))
+    return fail(nul_in_text("sqlite: metadata"));
   return write([&](Connection& c) { return patch_item(c, owner, id, patch, now); });
 }
 
