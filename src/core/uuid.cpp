@@ -20,19 +20,17 @@ static int hex_value(char c) {
 }
 
 std::optional<Uuid> Uuid::parse(std::string_view t) {
+  // Security: ids come from URLs, so each id has exactly one accepted spelling (up to case).
+  // Every byte is read at a fixed offset of 8-4-4-4-12; skipping dashes instead let extra
+  // dashes parse to another id, and read past the end when they cut the last pair short.
+  static constexpr size_t kPairAt[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
   if (t.size() != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-')
     return std::nullopt;
   Uuid u;
-  size_t out = 0;
-  for (size_t i = 0; i < 36;) {
-    if (t[i] == '-') {
-      ++i;
-      continue;
-    }
-    const int hi = hex_value(t[i]), lo = hex_value(t[i + 1]);
+  for (size_t k = 0; k < 16; ++k) {
+    const int hi = hex_value(t[kPairAt[k]]), lo = hex_value(t[kPairAt[k] + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
-    u.b_[out++] = uint8_t(hi << 4 | lo);
-    i += 2;
+    u.b_[k] = uint8_t(hi << 4 | lo);
   }
   return u;
 }

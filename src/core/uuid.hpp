@@ -12,7 +12,8 @@ class Uuid {
  public:
   Uuid() = default;
   static Uuid random_v4();
-  // Accepts the canonical 36-char form, either case.
+  // Accepts only the canonical 36-char 8-4-4-4-12 form, hex digits in either case: no braces,
+  // urn:uuid: prefix, missing, extra or moved dashes.
   static std::optional<Uuid> parse(std::string_view text);
   std::string str() const;
   const std::array<uint8_t, 16>& bytes() const { return b_; }
