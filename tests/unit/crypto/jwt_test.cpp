@@ -49,14 +49,18 @@ json sample_payload() {
 }
 
 // HMAC-SHA256 by libsodium, independent of the codec's OpenSSL path.
-std::string hmac_b64(std::string_view input, std::string_view key) {
+std::string hmac_bytes(std::string_view input, std::string_view key) {
   crypto_auth_hmacsha256_state st;
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(input.data()),
                                 input.size());
   crypto_auth_hmacsha256_final(&st, mac);
-  return base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
+  return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
+}
+
+std::string hmac_b64(std::string_view input, std::string_view key) {
+  return base64url_encode(hmac_bytes(input, key));
 }
 
 // A token with arbitrary header and payload text, correctly signed with `key`: lets each test
@@ -234,6 +238,8 @@ std::vector<RejectCase> reject_cases(const JwtCodec& codec) {
        kNow, "bad_typ"},
       {"typ not a string", [=] { return forge(R"({"alg":"HS256","typ":1})", payload); }, kNow,
        "bad_typ"},
+      {"typ lower-case", [=] { return forge(R"({"alg":"HS256","typ":"jwt"})", payload); }, kNow,
+       "bad_typ"},
       {"header not an object", [=] { return forge(R"(["HS256"])", payload); }, kNow,
        "malformed_token"},
       {"header not JSON", [=] { return forge("alg=HS256", payload); }, kNow, "malformed_token"},
@@ -371,6 +377,73 @@ TEST_F(JwtCodecTest, RejectsEveryInvalidToken) {
     EXPECT_EQ(got.error().code, Errc::unauthenticated) << c.name;
     EXPECT_EQ(got.error().detail, c.detail) << c.name;
     EXPECT_EQ(got.error().message, "Could not validate credentials") << c.name;
+  }
+}
+
+// Every header spelling verify() accepts (see header_problem in jwt.cpp): the one sign()
+// writes, which has a fast path, and the ones that go through the JSON parse. typ "jwt" in
+// lower case is refused, see reject_cases.
+const std::vector<std::string> kAcceptedHeaders = {
+    R"({"alg":"HS256","typ":"JWT"})",
+    R"({"alg":"HS256"})",
+    R"({"typ":"JWT","alg":"HS256"})",
+    " { \"alg\" : \"HS256\" ,\n\t\"typ\" : \"JWT\" } ",
+    R"({"alg":"HS256","typ":"JWT","kid":"k1"})",
+    R"({"kid":{"nested":[1,2]},"alg":"HS256","x5t":null})",
+};
+
+// header.payload of a token with the sample claims, and that token with `mac` appended.
+std::string signing_input(std::string_view header) {
+  return base64url_encode(header) + "." + base64url_encode(sample_payload().dump());
+}
+std::string token_with_mac(std::string_view header, std::string_view mac) {
+  return signing_input(header) + "." + base64url_encode(mac);
+}
+
+struct WrongMac {
+  std::string why;
+  std::string mac;     // raw bytes, base64url-encoded into the token
+  const char* detail;  // why verify() refuses it
+};
+
+// MACs that are not the MAC of `input` under kSecret, from nothing alike to one bit off.
+std::vector<WrongMac> wrong_macs(std::string_view input) {
+  const std::string good = hmac_bytes(input, kSecret);
+  std::vector<WrongMac> out = {
+      {"all zero", std::string(good.size(), '\0'), "bad_signature"},
+      {"another key's", hmac_bytes(input, kOtherSecret), "bad_signature"},
+      {"one byte short", good.substr(0, good.size() - 1), "malformed_token"},
+      {"one byte extra", good + '\0', "malformed_token"},
+      {"half of it", good.substr(0, good.size() / 2), "malformed_token"},
+      {"empty", "", "malformed_token"},
+  };
+  // One bit of each byte in turn: a comparison that stops early or skips bytes lets some through.
+  for (size_t i = 0; i < good.size(); ++i) {
+    std::string flipped = good;
+    flipped[i] = char(flipped[i] ^ 0x01);
+    out.push_back({"bit flipped in byte " + std::to_string(i), flipped, "bad_signature"});
+  }
+  return out;
+}
+
+TEST_F(JwtCodecTest, EveryAcceptedHeaderFormVerifiesWhenCorrectlySigned) {
+  for (const std::string& header : kAcceptedHeaders) {
+    const std::string mac = hmac_bytes(signing_input(header), kSecret);
+    const auto got = codec_.verify(token_with_mac(header, mac), kNow);
+    EXPECT_TRUE(got.has_value()) << header << ": " << got.error().detail;
+  }
+}
+
+// Review issue #8: a MAC check applied only to the header sign() writes, or over half the MAC,
+// passed every other test.
+TEST_F(JwtCodecTest, WrongMacIsRefusedUnderEveryAcceptedHeaderForm) {
+  for (const std::string& header : kAcceptedHeaders) {
+    for (const WrongMac& m : wrong_macs(signing_input(header))) {
+      const auto got = codec_.verify(token_with_mac(header, m.mac), kNow);
+      ASSERT_FALSE(got.has_value()) << header << ", MAC " << m.why << ": accepted";
+      EXPECT_EQ(got.error().code, Errc::unauthenticated) << header << ", MAC " << m.why;
+      EXPECT_EQ(got.error().detail, m.detail) << header << ", MAC " << m.why;
+    }
   }
 }
 
