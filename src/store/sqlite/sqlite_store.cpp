@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <algorithm>
+
 #include "core/ascii.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
@@ -43,6 +45,26 @@ Result<UserRecord> insert_user(Connection& c, const UserRecord& rec) {
   return rec;
 }
 
+bool is_pragma_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || ch == '_';
+  });
+}
+
+// The pragma's value as text. Not through the statement cache: only tests ask.
+Result<std::string> read_pragma(Connection& c, std::string_view name) {
+  const std::string sql = "PRAGMA " + std::string(name);
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v2(c.db(), sql.c_str(), -1, &raw, nullptr);
+  StmtPtr stmt(raw);
+  if (rc != SQLITE_OK) return fail(db_error(c.db(), rc, sql));
+  Query q(c.db(), stmt.get());
+  auto row = q.step();
+  if (!row) return fail(std::move(row).error());
+  if (!*row) return fail(Errc::invalid_input, "Unknown pragma", sql + " returned no row");
+  return q.text(0);
+}
+
 }  // namespace
 
 std::optional<core::Uuid> parse_uuid_column(const Query& q, int col) {
@@ -75,6 +97,37 @@ std::optional<WriteStats> write_stats(Store& store) {
   auto* sqlite_store = dynamic_cast<SqliteStore*>(&store);
   if (!sqlite_store) return std::nullopt;
   return sqlite_store->write_stats();
+}
+
+Result<std::string> writer_pragma(Store& store, std::string_view name) {
+  auto* sqlite_store = dynamic_cast<SqliteStore*>(&store);
+  if (!sqlite_store) return fail(Errc::invalid_input, "not a SQLite store");
+  if (!is_pragma_name(name)) return fail(Errc::invalid_input, "not a pragma name");
+  return sqlite_store->writer_pragma(name);
+}
+
+Result<std::vector<std::string>> reader_pragmas(Store& store, std::string_view name,
+                                                size_t readers) {
+  auto* sqlite_store = dynamic_cast<SqliteStore*>(&store);
+  if (!sqlite_store) return fail(Errc::invalid_input, "not a SQLite store");
+  if (!is_pragma_name(name)) return fail(Errc::invalid_input, "not a pragma name");
+  // All leases are held at once, so each value comes from a different connection (the ones
+  // beyond the first are opened here, as under load).
+  std::vector<ConnectionPool::Lease> leases;
+  std::vector<std::string> values;
+  for (size_t i = 0; i < readers; ++i) {
+    auto lease = sqlite_store->pool().acquire();
+    if (!lease) return fail(std::move(lease).error());
+    auto value = read_pragma(**lease, name);
+    if (!value) return fail(std::move(value).error());
+    values.push_back(std::move(*value));
+    leases.push_back(std::move(*lease));
+  }
+  return values;
+}
+
+Result<std::string> SqliteStore::writer_pragma(std::string_view name) {
+  return write([&](Connection& c) { return Written<std::string>{read_pragma(c, name), false}; });
 }
 
 Result<void> SqliteStore::ping() {

@@ -4,6 +4,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "store/store.hpp"
@@ -39,5 +41,14 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options);
 
 // The writer's counters; nullopt if `store` is not a SQLite store.
 std::optional<WriteStats> write_stats(Store& store);
+
+// Test hooks, read only: the value of `PRAGMA <name>` (e.g. "synchronous", "journal_mode") on
+// the connection the group-commit writer uses, and on `readers` pooled connections held at
+// once (at most max_connections). They exist because no crash test can tell synchronous=NORMAL
+// from FULL, so tests read the durability settings back instead. invalid_input if `store` is
+// not a SQLite store or `name` is not a plain pragma name.
+Result<std::string> writer_pragma(Store& store, std::string_view name);
+Result<std::vector<std::string>> reader_pragmas(Store& store, std::string_view name,
+                                                size_t readers);
 
 }  // namespace latchkey::store::sqlite

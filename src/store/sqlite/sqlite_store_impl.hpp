@@ -67,6 +67,9 @@ class SqliteStore final : public Store {
 
   ConnectionPool& pool() { return pool_; }
   WriteStats write_stats() const { return writer_.stats(); }
+  // See writer_pragma() in sqlite_store.hpp: runs as a write job whose writes (none) are
+  // discarded, so it reads the writer's own connection.
+  Result<std::string> writer_pragma(std::string_view name);
 
  private:
   // Runs `f(Connection&)` as one job of the next group commit and returns its result once
