@@ -1,6 +1,12 @@
-// The proof that PostgreSQL item isolation does not depend on the query text: arbitrary SQL
-// run inside alice's request transaction sees and changes only alice's rows, because the
-// database's row-level security policies say so.
+// What row-level security does on PostgreSQL: a statement run in alice's request transaction
+// (role `authenticated`, alice's claims) sees and changes only alice's rows whatever its WHERE
+// clause says, so a store statement that lost its user_id filter would still not leak.
+//
+// It is no sandbox for SQL a client wrote: the claims are a setting, and SQL inside the
+// transaction could change them with set_config('request.jwt.claims', ...) and become bob.
+// What keeps that out is that no HTTP path runs client-supplied SQL: every statement text is a
+// constant in the store's source, and request data only travels as bound parameters
+// (statement_text_test.cpp checks both backends for this).
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 

@@ -71,7 +71,8 @@ int64_t int64(const PGresult* r, int row, int col) {
 
 Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& url,
                                                          int connect_timeout_s,
-                                                         int statement_timeout_ms) {
+                                                         int statement_timeout_ms,
+                                                         StatementObserver observer) {
   const std::string timeout = std::to_string(connect_timeout_s);
   // Later entries override earlier ones, including what the URL says. The application name
   // and the TCP keepalives are defaults; the keepalives notice a server that vanished
@@ -91,6 +92,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& url,
   }
   PQsetNoticeProcessor(conn, log_notice, nullptr);
   std::unique_ptr<PgConnection> c(new PgConnection(conn));
+  c->observer_ = std::move(observer);
   if (auto r = c->set_statement_timeout(statement_timeout_ms); !r)
     return fail(std::move(r).error());
   return c;
@@ -160,6 +162,7 @@ Result<std::vector<PgResult>> PgConnection::pipeline(std::span<const Step> steps
   if (!PQenterPipelineMode(conn_)) return fail(lost("enter pipeline mode"));
   for (const Step& step : steps) {
     const Statement& st = *step.statement;
+    if (observer_) observer_(st.sql);
     const auto values = step.params.pointers();
     const int sent = st.name.empty()
                          ? PQsendQueryParams(conn_, st.sql.c_str(), step.params.size(), nullptr,
@@ -205,6 +208,7 @@ Result<PgResult> PgConnection::run(const Statement& statement, Params params) {
 
 Result<void> PgConnection::exec_script(const std::string& sql) {
   if (broken()) return fail(unavailable("connection is broken"));
+  if (observer_) observer_(sql);
   PgResult r(PQexec(conn_, sql.c_str()));
   const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return fail(error_from(r.get()));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/statement_observer.hpp"
 
 namespace latchkey::store::postgres {
 
@@ -61,9 +62,11 @@ int64_t int64(const PGresult* r, int row, int col);
 class PgConnection {
  public:
   // Fails with Errc::unavailable if the server cannot be reached within connect_timeout_s.
-  // statement_timeout_ms (0: none) bounds every statement on this connection.
+  // statement_timeout_ms (0: none) bounds every statement on this connection. `observer`
+  // (tests only) sees the text of every statement sent.
   static Result<std::unique_ptr<PgConnection>> open(const std::string& url, int connect_timeout_s,
-                                                    int statement_timeout_ms);
+                                                    int statement_timeout_ms,
+                                                    StatementObserver observer = {});
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -100,6 +103,7 @@ class PgConnection {
   PGconn* conn_;
   std::unordered_set<std::string> prepared_;
   bool broken_ = false;
+  StatementObserver observer_;
 };
 
 }  // namespace latchkey::store::postgres

@@ -60,7 +60,8 @@ Result<AppRole> describe_app_role(PgConnection& c) {
 
 Result<void> apply_migrations(const PgOptions& options, PgConnection& app, const AppRole& role) {
   if (options.owner_url.empty()) return migrate(app, role.name);
-  auto owner = PgConnection::open(options.owner_url, options.connect_timeout_s, 0);
+  auto owner = PgConnection::open(options.owner_url, options.connect_timeout_s, 0,
+                                  options.statement_observer);
   if (!owner) return fail(std::move(owner).error());
   return migrate(**owner, role.name);
 }
@@ -99,7 +100,8 @@ Result<std::unique_ptr<Store>> open_pg_store(const PgOptions& options) {
     return fail(Errc::internal, "PostgreSQL URL is empty", "postgres: empty url");
   if (options.pool_size == 0)
     return fail(Errc::internal, "PostgreSQL pool size must be at least 1", "postgres: pool 0");
-  auto first = PgConnection::open(options.url, options.connect_timeout_s, 0);
+  auto first =
+      PgConnection::open(options.url, options.connect_timeout_s, 0, options.statement_observer);
   if (!first) return fail(std::move(first).error());
   auto role = describe_app_role(**first);
   if (!role) return fail(std::move(role).error());
@@ -130,8 +132,8 @@ Result<std::unique_ptr<Store>> open_pg_store(const PgOptions& options) {
 PgStore::PgStore(const PgOptions& options, std::unique_ptr<PgConnection> first)
     : pool_(
           [url = options.url, connect_s = options.connect_timeout_s,
-           statement_ms = options.statement_timeout_ms] {
-            return PgConnection::open(url, connect_s, statement_ms);
+           statement_ms = options.statement_timeout_ms, observer = options.statement_observer] {
+            return PgConnection::open(url, connect_s, statement_ms, observer);
           },
           options.pool_size, options.acquire_timeout_ms, std::move(first)) {}
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "store/statement_observer.hpp"
 #include "store/store.hpp"
 
 namespace latchkey::store::postgres {
@@ -25,6 +26,8 @@ struct PgOptions {
   bool apply_migrations = true;
   // Role that owns the schema, used only for migrations; empty: `url`.
   std::string owner_url;
+  // Tests only: sees every statement each connection of the store sends.
+  StatementObserver statement_observer;
 };
 
 // Connects, applies pending migrations (or, with apply_migrations off, checks that none are

@@ -30,6 +30,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const SqliteOptions& option
   c->db_.reset(raw);  // sqlite3_open_v2 may return a handle even on failure; close it too
   if (rc != SQLITE_OK) return fail(db_error(raw, rc, "open " + options.path));
   sqlite3* db = c->db();
+  if (options.statement_observer) {
+    // SQLite's own trace, so that every statement is seen, also those not run through query().
+    c->observer_ = options.statement_observer;
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, &Connection::trace, c.get());
+  }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
   // Security: DEFENSIVE forbids writable_schema and other ways to corrupt the file from SQL;
@@ -159,6 +164,13 @@ int Connection::authorize(void* self, int action, const char* a3, const char* /*
       // needs them, and each could be used to step around the views.
       return SQLITE_DENY;
   }
+}
+
+int Connection::trace(unsigned /*event*/, void* self, void* /*stmt*/, void* sql) {
+  // SQLITE_TRACE_STMT: `sql` is the statement's text as prepared, parameters unexpanded (or a
+  // "-- TRIGGER name" comment when a trigger body starts).
+  static_cast<Connection*>(self)->observer_(static_cast<const char*>(sql));
+  return 0;
 }
 
 void Connection::auth_uid(sqlite3_context* ctx, int /*argc*/, sqlite3_value** /*argv*/) {

@@ -51,6 +51,7 @@ class Connection {
   static int authorize(void* self, int action, const char* a3, const char* a4, const char* db,
                        const char* inner);
   static void auth_uid(sqlite3_context* ctx, int argc, sqlite3_value** argv);
+  static int trace(unsigned event, void* self, void* stmt, void* sql);
   bool is_own_object(const char* name) const;
 
   struct Hash {
@@ -64,6 +65,7 @@ class Connection {
   std::string secret_;
   bool scoped_ = false;
   std::optional<std::string> owner_;
+  StatementObserver observer_;  // tests only; no trace callback is installed without one
 };
 
 // Request-scoped use of a connection for one store call: auth_uid() returns `owner` (NULL if

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/statement_observer.hpp"
 #include "store/store.hpp"
 
 namespace latchkey::store::sqlite {
@@ -25,6 +26,8 @@ struct SqliteOptions {
   // FULL: every commit is fsynced, so a committed write survives power loss. NORMAL in WAL
   // mode can lose the last commits on power loss (never corrupts), for ~3x faster writes.
   bool synchronous_full = true;
+  // Tests only: sees every statement each connection of the store runs.
+  StatementObserver statement_observer;
 };
 
 // Counters of the group-commit writer, for tests, benchmarks and metrics.
