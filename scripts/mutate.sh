@@ -106,7 +106,7 @@ occurrences() {
 
 # "" if every edit of mutation $2 matches exactly once under $1, else why not.
 stale_reason() {
-  local root="$1" edits="$2" file old new n
+  local root="$1" list="$2" file old new n
   while IFS=$'\t' read -r file old new; do
     [ -n "$file" ] || continue
     n=$(occurrences "$root" "$file" "$old")
@@ -114,7 +114,7 @@ stale_reason() {
       echo "$file: old text occurs $n times: $old"
       return
     fi
-  done <<<"$edits"
+  done <<<"$list"
 }
 
 if ((list_only)); then
@@ -170,19 +170,19 @@ run_tests() {
 
 # Rewrites `old` to `new` in the copy; the pristine file comes back from the repository.
 apply_edits() {
-  local edits="$1" file old new content
+  local list="$1" file old new content
   while IFS=$'\t' read -r file old new; do
     [ -n "$file" ] || continue
     content="$(<"$tree/$file")"
     printf '%s\n' "${content/"$old"/"$new"}" >"$tree/$file"
-  done <<<"$edits"
+  done <<<"$list"
 }
 restore_edits() {
-  local edits="$1" file old new
+  local list="$1" file old new
   while IFS=$'\t' read -r file old new; do
     [ -n "$file" ] || continue
     cp "$repo/$file" "$tree/$file"  # a fresh mtime, so the next build recompiles it
-  done <<<"$edits"
+  done <<<"$list"
 }
 
 mkdir -p "$logs"
