@@ -113,8 +113,7 @@ void exercise(Store& store, const RequestValues& v) {
 
   AttemptStore& attempts = store.attempts();
   ASSERT_TRUE(attempts.take_token("ip:" + v.address, core::BucketRule{3, 60}, kT0));
-  ASSERT_TRUE(attempts.record_failure("login:" + v.email, core::BackoffRule{5, 60}, kT0));
-  ASSERT_TRUE(attempts.backoff_wait("login:" + v.email, kT0));
+  ASSERT_TRUE(attempts.reserve_attempt("login:" + v.email, core::BackoffRule{5, 60}, kT0));
   ASSERT_TRUE(attempts.clear_failures("login:" + v.email));
 }
 
