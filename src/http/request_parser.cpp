@@ -39,6 +39,18 @@ bool iequals_chunked(std::string_view v) {
   return true;
 }
 
+// Whether Beast built `value` from obs-folded lines. An unfolded value is a view into the input
+// right after the name's colon and optional whitespace; a folded one is either a copy (Beast
+// joins the lines in a buffer of its own) or starts after a line break. Only bytes Beast has
+// already parsed are read: the colon, then SP/HTAB up to the first other byte, at worst the
+// CR that ends the field line. Should a Beast upgrade ever copy every value, every request
+// with a header would be refused: loud, not a silent hole.
+bool is_folded(std::string_view name, std::string_view value) {
+  const char* p = name.data() + name.size() + 1;  // just past the ':'
+  while (*p == ' ' || *p == '\t') ++p;
+  return p != value.data();
+}
+
 // Most requests carry fewer; one allocation up front beats five while the vector doubles.
 constexpr size_t kExpectedHeaders = 16;
 
@@ -76,6 +88,20 @@ void RequestParser::on_response_impl(int, std::string_view, int, error_code& ec)
 
 void RequestParser::on_field_impl(field name, std::string_view name_string, std::string_view value,
                                   error_code& ec) {
+  // Security: Beast joins obs-folded lines (a line starting with SP or HTAB continues the
+  // previous field) into one value. A proxy that does not would see other headers than we do
+  // - "Transfer-Encoding:\r\n chunked" is chunked here and has no body there - so a folded
+  // field is refused (RFC 9112 5.2 lets a server answer 400).
+  if (is_folded(name_string, value)) {
+    ec = bhttp::error::bad_value;
+    return;
+  }
+  // Security: an HTTP/1.0 message with Transfer-Encoding has faulty framing (RFC 9112 6.1): a
+  // 1.0 hop may ignore the header and read the chunks as the next request. 400 and close.
+  if (name == field::transfer_encoding && version_ < 11) {
+    ec = bhttp::error::bad_transfer_encoding;
+    return;
+  }
   // Security: Beast accepts any Transfer-Encoding and treats one not ending in "chunked" as
   // no body at all, so the body would be parsed as the next request - a request smuggling
   // vector behind a proxy that reads it differently. Only plain "chunked" is accepted

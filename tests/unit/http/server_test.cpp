@@ -206,6 +206,12 @@ TEST_F(ServerTest, MalformedOrOversizedRequestsAreRefusedAndClosed) {
       {"garbage", "\x01\x02 hello there\r\n\r\n", 400},
       {"transfer-encoding other than chunked",
        "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 400},
+      {"HTTP/1.0 with transfer-encoding",
+       "POST /echo HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "0\r\n\r\n",
+       400},
+      {"obs-folded header",
+       "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding:\r\n chunked\r\n\r\n", 400},
       {"bad version", "GET / HTTP/9.9\r\n\r\n", 400},
       {"bad content length", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
   };
