@@ -1,7 +1,9 @@
 #include "http/request_parser.hpp"
 
+#include <algorithm>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <cstdint>
 
 namespace latchkey::http {
 namespace {
@@ -117,9 +119,14 @@ void RequestParser::on_header_impl(error_code&) {}
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                                       error_code&) {
-  // basic_parser has already refused a Content-Length above body_limit, so this reserve is
-  // bounded by max_body_bytes and cannot be used to make us allocate at will.
-  if (content_length) req_.body.reserve(static_cast<size_t>(*content_length));
+  // Security: a Content-Length is only announced, and a client can hold many connections
+  // that announce the limit and send nothing more. Reserving it all would give each of them
+  // max_body_bytes of our memory for free; reserve a small first piece and let the string
+  // grow (doubling) with the bytes that actually arrive.
+  if (content_length) {
+    req_.body.reserve(
+        static_cast<size_t>(std::min<std::uint64_t>(*content_length, kFirstBodyReserveBytes)));
+  }
 }
 
 size_t RequestParser::on_body_impl(std::string_view body, error_code&) {

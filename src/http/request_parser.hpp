@@ -12,6 +12,10 @@ namespace latchkey::http {
 
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
+  // A body with a Content-Length up to this gets it reserved at once; a bigger one starts
+  // here and grows with the bytes that arrive, whatever it announced.
+  static constexpr size_t kFirstBodyReserveBytes = 16 * 1024;
+
   explicit RequestParser(size_t max_target_bytes) : max_target_bytes_(max_target_bytes) {}
 
   // Valid once the request line is parsed.

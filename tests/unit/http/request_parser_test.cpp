@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <string>
@@ -71,6 +72,43 @@ TEST(RequestParserTest, AmbiguousFramingIsRefused) {
       EXPECT_NE(r.ec, bhttp::error::need_more);
     }
   }
+}
+
+// Regression for #8: the whole announced length used to be reserved once the head was in.
+TEST(RequestParserTest, BodyMemoryFollowsTheBytesReceivedNotTheLengthAnnounced) {
+  constexpr size_t kAnnounced = 1'000'000;
+  RequestParser p = make_parser();
+  const std::string head =
+      "POST / HTTP/1.1\r\nContent-Length: " + std::to_string(kAnnounced) + "\r\n\r\n";
+  Parsed r = feed(p, head + "0123456789");
+  ASSERT_FALSE(r.ec && r.ec != bhttp::error::need_more) << r.ec.message();
+  ASSERT_TRUE(p.is_header_done());
+  ASSERT_FALSE(p.is_done());
+  EXPECT_EQ(p.request().body, "0123456789");
+  EXPECT_LE(p.request().body.capacity(), RequestParser::kFirstBodyReserveBytes * 2);
+
+  // The rest arrives in pieces; the body grows to hold it, byte for byte.
+  const std::string piece(64 * 1024, 'x');
+  size_t sent = 10;
+  while (sent < kAnnounced) {
+    const size_t n = std::min(piece.size(), kAnnounced - sent);
+    r = feed(p, std::string_view(piece).substr(0, n));
+    ASSERT_FALSE(r.ec && r.ec != bhttp::error::need_more) << r.ec.message();
+    ASSERT_EQ(r.used, n);
+    sent += n;
+    ASSERT_LE(p.request().body.capacity(), 2 * sent + RequestParser::kFirstBodyReserveBytes);
+  }
+  ASSERT_TRUE(p.is_done());
+  EXPECT_EQ(p.request().body.size(), kAnnounced);
+}
+
+TEST(RequestParserTest, SmallBodyIsReservedOnce) {
+  RequestParser p = make_parser();
+  const std::string body(1000, 'b');
+  const Parsed r = feed(p, "POST / HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + body);
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  ASSERT_TRUE(p.is_done());
+  EXPECT_EQ(p.request().body, body);
 }
 
 }  // namespace
