@@ -98,6 +98,11 @@ void add_options(CLI::App& cli, Config& c) {
                  "Open connections beyond which new ones get 503")
       ->envname("LATCHKEY_MAX_CONNECTIONS")
       ->check(CLI::Range(size_t(1), size_t(1000000)));
+  cli.add_option("--max-connections-per-ip", c.max_connections_per_ip,
+                 "Open connections per client address (IPv6: per /64) beyond which new ones get "
+                 "503")
+      ->envname("LATCHKEY_MAX_CONNECTIONS_PER_IP")
+      ->check(CLI::Range(size_t(1), size_t(1000000)));
 }
 
 }  // namespace

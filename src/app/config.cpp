@@ -65,6 +65,12 @@ Result<Listen> parse_listen(std::string_view text) {
   return Listen{std::string(host), uint16_t(value)};
 }
 
+size_t effective_max_connections(size_t configured, uint64_t descriptor_limit, uint64_t reserved) {
+  if (descriptor_limit <= reserved) return 1;
+  const uint64_t room = descriptor_limit - reserved;
+  return room < configured ? static_cast<size_t>(room) : configured;
+}
+
 Result<void> load_dotenv(const std::string& path) {
   std::ifstream in(path);
   if (!in) return {};

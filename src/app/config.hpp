@@ -36,7 +36,8 @@ struct Config {
   size_t db_threads = 0;  // 0: 32 on SQLite (they mostly wait for a group commit), 8 on PostgreSQL
   size_t db_queue = 4096;
   size_t max_body_bytes = 1 << 20;
-  size_t max_connections = 20000;
+  size_t max_connections = 20000;       // lowered at start to fit the descriptor limit
+  size_t max_connections_per_ip = 256;  // per client address (IPv4, or IPv6 /64)
 
   // The JWT secret is deliberately not a flag (flags show in `ps`); see resolve_jwt_secret.
 };
@@ -47,6 +48,11 @@ struct Listen {
 };
 // "host:port" or "[v6]:port"; invalid_input with a message on anything else.
 Result<Listen> parse_listen(std::string_view text);
+
+// The connections `latchkey serve` can keep open at once: `configured`, or fewer if the
+// open-file limit leaves less once `reserved` descriptors are set aside for everything else
+// (database, files, the server's own); never below 1.
+size_t effective_max_connections(size_t configured, uint64_t descriptor_limit, uint64_t reserved);
 
 // Reads KEY=VALUE lines of `path` (as python-dotenv does: comments, `export `, quotes) into
 // the environment without overriding variables already set. ok if the file does not exist.

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -74,6 +76,75 @@ size_t db_threads(const Config& config) {
   return uses_sqlite(config) ? 32 : 8;
 }
 
+// SQLite readers only (writes go through the one group-commit writer): reads take
+// microseconds, so a few connections serve many threads, and each one's page cache stays
+// bounded.
+size_t sqlite_readers(const Config& config) {
+  return std::min<size_t>(8, db_threads(config) + or_cores(config.hash_threads));
+}
+
+size_t pg_pool_size(const Config& config) {
+  return db_threads(config) + or_cores(config.hash_threads) + 2;
+}
+
+// Descriptors the server holds, or may open, besides its connections: what is open now
+// (stdio, the lock file, the database so far), the rest of the database (SQLite opens its
+// reader connections on demand, two files each; PostgreSQL holds a socket per pooled
+// connection and may reconnect), three per I/O loop (epoll, eventfd, timerfd), the HTTP
+// server's own, and a spare for temporary files and the like.
+uint64_t reserved_descriptors(const Config& config, uint64_t open_now) {
+  constexpr uint64_t kSpare = 32;
+  const uint64_t database = uses_sqlite(config) ? 2 * (sqlite_readers(config) + 1) + 2
+                                                : 2 * uint64_t{pg_pool_size(config)};
+  return open_now + database + 3 * or_cores(config.io_threads) + http::kRefusalDescriptors + kSpare;
+}
+
+// The soft RLIMIT_NOFILE raised to the hard one (many systems start processes at 1024, far
+// below what max_connections asks for); returns the limit now in force.
+uint64_t raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max && limit.rlim_max != RLIM_INFINITY) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      limit = raised;
+    } else {
+      log_event(LogLevel::warn, "cannot raise the open-file limit",
+                {{"soft", uint64_t{limit.rlim_cur}},
+                 {"hard", uint64_t{limit.rlim_max}},
+                 {"error", std::strerror(errno)}});
+    }
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<uint64_t>::max() : limit.rlim_cur;
+}
+
+uint64_t open_descriptors() {
+  std::error_code ec;
+  uint64_t n = 0;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    ++n;
+  }
+  return n > 0 ? n - 1 : 0;  // the iterator's own descriptor is listed too
+}
+
+// Security: max_connections (default 20,000) is a promise only the descriptor limit can
+// keep. Past it, accept() fails with EMFILE: new clients hang unanswered in the backlog,
+// and the database cannot open a file. So the cap is lowered to what fits, with room kept
+// for everything else, and past it clients get a clean 503.
+size_t connection_cap(const Config& config, uint64_t limit) {
+  const uint64_t reserved = reserved_descriptors(config, open_descriptors());
+  const size_t cap = effective_max_connections(config.max_connections, limit, reserved);
+  log_event(cap < config.max_connections ? LogLevel::warn : LogLevel::info, "connection limit",
+            {{"max_connections", uint64_t{cap}},
+             {"configured", uint64_t{config.max_connections}},
+             {"max_connections_per_ip", uint64_t{config.max_connections_per_ip}},
+             {"descriptor_limit", limit},
+             {"reserved_descriptors", reserved}});
+  return cap;
+}
+
 Result<std::unique_ptr<store::Store>> open_store(const Config& config, bool migrate) {
   auto target = parse_database_url(config);
   if (!target) return fail(std::move(target).error());
@@ -82,14 +153,12 @@ Result<std::unique_ptr<store::Store>> open_store(const Config& config, bool migr
     options.url = target->location;
     options.owner_url = config.database_owner_url;
     options.apply_migrations = migrate;
-    options.pool_size = db_threads(config) + or_cores(config.hash_threads) + 2;
+    options.pool_size = pg_pool_size(config);
     return store::postgres::open_pg_store(options);
   }
   store::sqlite::SqliteOptions options;
   options.path = target->location;
-  // Readers only (writes go through the one group-commit writer): reads take microseconds, so
-  // a few connections serve many threads, and each one's page cache stays bounded.
-  options.max_connections = std::min<size_t>(8, db_threads(config) + or_cores(config.hash_threads));
+  options.max_connections = sqlite_readers(config);
   return store::sqlite::open_sqlite_store(options);
 }
 
@@ -110,6 +179,7 @@ int migrate(const Config& config) {
 int serve(const Config& config) {
   const auto started = std::chrono::steady_clock::now();
   core::init_logging(config.log_format, config.log_level);
+  const uint64_t descriptor_limit = raise_descriptor_limit();
   if (!crypto::init()) return startup_failure("libsodium could not be initialized");
 
   auto listen = parse_listen(config.listen);
@@ -153,7 +223,8 @@ int serve(const Config& config) {
   http_options.port = listen->port;
   http_options.io_threads = config.io_threads;
   http_options.max_body_bytes = config.max_body_bytes;
-  http_options.max_connections = config.max_connections;
+  http_options.max_connections = connection_cap(config, descriptor_limit);
+  http_options.max_connections_per_ip = config.max_connections_per_ip;
   http::Server server(http_options, api);
   if (auto bound = server.listen(); !bound) return startup_failure(bound.error().message);
 

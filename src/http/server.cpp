@@ -4,7 +4,11 @@
 #include <utility>  // first: Boost 1.74's awaitable.hpp uses std::exchange without it
 // clang-format on
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -14,12 +18,16 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 #include <csignal>
 #include <optional>
 #include <thread>
 #include <vector>
 
 #include "core/log.hpp"
+#include "core/throttle.hpp"
+#include "http/request_id.hpp"
+#include "http/response_head.hpp"
 #include "http/session.hpp"
 
 namespace latchkey::http {
@@ -28,8 +36,24 @@ namespace {
 using boost::system::error_code;
 using tcp = net::ip::tcp;
 
-// A failing accept (EMFILE: out of descriptors) would otherwise spin the accept loop.
+// A failing accept would otherwise spin the accept loop.
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
+// Warnings that a flood or a descriptor shortage would repeat for every connection: at most
+// one per interval, with the number held back.
+constexpr std::chrono::seconds kWarningInterval{5};
+// Refusals that may linger at once (503, then a moment for the client to read it); the other
+// descriptors of kRefusalDescriptors are the listener's and the reserve.
+constexpr size_t kLingeringRefusals = kRefusalDescriptors - 2;
+static_assert(kRefusalDescriptors > 2);
+
+bool out_of_descriptors(const error_code& ec) {
+  return ec == net::error::no_descriptors || ec.value() == ENFILE;
+}
+
+// A descriptor held only to be given up: when accept() fails for want of one, closing it
+// lets the server accept the connection anyway and tell it 503, instead of leaving it in
+// the backlog with no answer while the accept loop retries.
+int open_reserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 std::string display_address(const std::string& host, uint16_t port) {
   const bool v6 = host.find(':') != std::string::npos;
@@ -55,6 +79,7 @@ struct Server::Impl {
     signals.reset();
     drain_timer.reset();
     acceptor.reset();
+    if (reserve_fd >= 0) ::close(reserve_fd);
     loops.clear();  // destroys pending handlers, and with them any remaining sessions
   }
 
@@ -63,6 +88,10 @@ struct Server::Impl {
   Result<void> listen();
   void run();
   net::awaitable<void> accept_loop();
+  void admit(IoLoop& loop, Socket socket);
+  bool refuse_from_reserve(IoLoop& loop);
+  void refuse_now(Socket& socket);
+  void warn_accept_failed(const error_code& ec);
   void begin_shutdown();
   void finish();
 
@@ -73,7 +102,11 @@ struct Server::Impl {
   std::optional<net::signal_set> signals;
   std::optional<net::steady_timer> drain_timer;
   uint16_t port = 0;
-  bool shutting_down = false;  // main loop's thread only
+  int reserve_fd = -1;
+  // Main loop's thread only, like everything the accept loop touches.
+  bool shutting_down = false;
+  core::Throttle accept_warnings{kWarningInterval};
+  core::Throttle overload_warnings{kWarningInterval};
   std::atomic<bool> finished{false};
 };
 
@@ -105,9 +138,12 @@ Result<void> Server::Impl::listen() {
   if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+  // Only the synchronous accept of refuse_from_reserve sees this: it must not wait.
+  if (!ec) acceptor->non_blocking(true, ec);
   if (ec) return failed(ec);
   port = acceptor->local_endpoint(ec).port();
   if (ec) return failed(ec);
+  if (reserve_fd < 0) reserve_fd = open_reserve();
   return {};
 }
 
@@ -120,19 +156,97 @@ net::awaitable<void> Server::Impl::accept_loop() {
     Socket socket =
         co_await acceptor->async_accept(loop.ioc, net::redirect_error(net::use_awaitable, ec));
     if (shutting_down || !acceptor->is_open()) co_return;
-    if (ec) {
-      core::log_event(core::LogLevel::warn, "accept failed", {{"error", ec.message()}});
-      net::steady_timer backoff(main_ioc(), kAcceptBackoff);
-      co_await backoff.async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (!ec) {
+      admit(loop, std::move(socket));
       continue;
     }
-    // Responses go out in one gather write; no reason to let Nagle hold back their tail.
-    socket.set_option(tcp::no_delay(true), ec);
-    // Past the limit the connection is still accepted, but only to be told 503: a client
-    // left in the backlog would just wait and retry blindly.
-    const bool refuse = shared.active.fetch_add(1) >= shared.options.max_connections;
-    Session::start(std::make_shared<Session>(shared, loop, std::move(socket), refuse));
+    warn_accept_failed(ec);
+    // Each pass through the reserve takes one waiting connection off the backlog, so going
+    // straight back to accept() cannot spin.
+    if (out_of_descriptors(ec) && refuse_from_reserve(loop)) continue;
+    net::steady_timer backoff(main_ioc(), kAcceptBackoff);
+    co_await backoff.async_wait(net::redirect_error(net::use_awaitable, ec));
   }
+}
+
+// Past a limit the connection is still accepted, but only to be told 503: a client left in
+// the backlog would just wait and retry blindly.
+void Server::Impl::admit(IoLoop& loop, Socket socket) {
+  error_code ec;
+  // Responses go out in one gather write; no reason to let Nagle hold back their tail.
+  socket.set_option(tcp::no_delay(true), ec);
+  std::string ip = remote_ip(socket);
+  // Security: every connection holds a descriptor and some memory until it closes; the
+  // total cap keeps descriptors for the database and files, the per-address cap stops one
+  // client from taking all the others' connections.
+  AddressConnections::Slot slot;
+  if (shared.active.load() < shared.options.max_connections) {
+    slot = shared.per_address.try_acquire(ip);
+  }
+  const bool refuse = !slot;
+  if (refuse && shared.refusing.load() >= kLingeringRefusals) {
+    // So many refusals at once that lingering would spend the descriptors kept for the rest.
+    if (auto held = overload_warnings.admit(core::Throttle::Clock::now())) {
+      core::log_event(
+          core::LogLevel::warn, "overloaded: refusing connections at once",
+          {{"open_connections", uint64_t{shared.active.load()}}, {"suppressed", *held}});
+    }
+    refuse_now(socket);
+    return;
+  }
+  // Only this loop adds; sessions subtract on their own threads.
+  shared.active.fetch_add(1);
+  if (refuse) shared.refusing.fetch_add(1);
+  Session::start(std::make_shared<Session>(shared, loop, std::move(socket), std::move(ip), refuse,
+                                           std::move(slot)));
+}
+
+// accept() found no descriptor: give up the reserve for one, take the waiting connection,
+// answer it 503 and close it, then take the reserve back. False if that could not be done.
+bool Server::Impl::refuse_from_reserve(IoLoop& loop) {
+  if (reserve_fd < 0) reserve_fd = open_reserve();  // given up earlier and not yet back
+  if (reserve_fd < 0) return false;
+  ::close(reserve_fd);
+  reserve_fd = -1;
+  Socket socket(loop.ioc);
+  error_code ec;
+  acceptor->accept(socket, ec);
+  if (!ec) refuse_now(socket);
+  reserve_fd = open_reserve();
+  return !ec && reserve_fd >= 0;
+}
+
+// The 503 of a refusing session, written at once, without a session or a wait: it fits the
+// empty send buffer of a new connection.
+void Server::Impl::refuse_now(Socket& socket) {
+  error_code ec;
+  socket.non_blocking(true, ec);
+  std::string request_id;
+  generate_request_id(request_id);
+  const Response response = protocol_error_response(shared.handler, 503, "Service Unavailable");
+  std::string head;
+  const std::string_view body = write_response_head(head, response, {false, 11, false, request_id});
+  const std::array<net::const_buffer, 2> buffers{net::buffer(head),
+                                                 net::buffer(body.data(), body.size())};
+  socket.send(buffers, 0, ec);
+  socket.shutdown(net::socket_base::shutdown_send, ec);
+  // Read what the request has sent so far: closing with unread bytes sends RST instead of
+  // FIN, and a reset can reach the client before it has read the 503.
+  std::array<char, 4096> scratch;
+  for (int i = 0; i < 16; ++i) {
+    const size_t n = socket.receive(net::buffer(scratch), 0, ec);
+    if (ec || n == 0) break;
+  }
+  socket.close(ec);
+}
+
+void Server::Impl::warn_accept_failed(const error_code& ec) {
+  auto held = accept_warnings.admit(core::Throttle::Clock::now());
+  if (!held) return;
+  core::log_event(core::LogLevel::warn, "accept failed",
+                  {{"error", ec.message()},
+                   {"open_connections", uint64_t{shared.active.load()}},
+                   {"suppressed", *held}});
 }
 
 void Server::Impl::run() {

@@ -46,13 +46,27 @@ bool is_http_error(const error_code& ec) {
 
 }  // namespace
 
-Session::Session(ServerShared& shared, IoLoop& loop, Socket socket, bool refuse)
+std::string remote_ip(const Socket& socket) {
+  error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return {};
+  auto addr = endpoint.address();
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    addr = net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6());
+  }
+  return addr.to_string();
+}
+
+Session::Session(ServerShared& shared, IoLoop& loop, Socket socket, std::string remote_ip,
+                 bool refuse, AddressConnections::Slot slot)
     : shared_(shared),
       loop_(loop),
       executor_(loop.ioc.get_executor()),
       socket_(std::move(socket)),
       watchdog_(executor_),
       reply_signal_(executor_),
+      remote_ip_(std::move(remote_ip)),
+      address_slot_(std::move(slot)),
       refuse_only_(refuse) {}
 
 // Runs on the loop's thread, or during io_context teardown when no loop thread runs.
@@ -73,15 +87,6 @@ void Session::close_if_idle() {
 Awaitable<void> Session::run(std::shared_ptr<Session> self) {
   link();
   try {
-    error_code ec;
-    const auto endpoint = socket_.remote_endpoint(ec);
-    if (!ec) {
-      auto addr = endpoint.address();
-      if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
-        addr = net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6());
-      }
-      remote_ip_ = addr.to_string();
-    }
     if (refuse_only_) {
       co_await refuse(503, "Service Unavailable");
     } else {
@@ -93,6 +98,10 @@ Awaitable<void> Session::run(std::shared_ptr<Session> self) {
   } catch (...) {
     core::log_event(core::LogLevel::error, "connection failed", {{"remote", remote_ip_}});
   }
+  // Given back before the close: a client that has seen this connection end may open the next
+  // one at once.
+  address_slot_.release();
+  if (refuse_only_) shared_.refusing.fetch_sub(1);
   close();
   unlink();
   if (shared_.active.fetch_sub(1) == 1 && shared_.stopping.load()) shared_.on_drained();
@@ -228,8 +237,12 @@ void Session::accept_reply(std::optional<Response> r) {
 }
 
 Response Session::error_response(int status, std::string_view message) const {
+  return protocol_error_response(shared_.handler, status, message);
+}
+
+Response protocol_error_response(Handler& handler, int status, std::string_view message) {
   try {
-    return shared_.handler.protocol_error(status, message);
+    return handler.protocol_error(status, message);
   } catch (const std::exception& e) {
     core::log_event(core::LogLevel::error, "protocol_error threw", {{"error", e.what()}});
   } catch (...) {

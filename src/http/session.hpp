@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "http/address_connections.hpp"
 #include "http/message.hpp"
 #include "http/request_parser.hpp"
 #include "http/server.hpp"
@@ -37,6 +38,12 @@ using Awaitable = net::awaitable<T, Executor>;
 
 class Session;
 
+// handler.protocol_error(status, message), or a plain-text one if that throws.
+Response protocol_error_response(Handler& handler, int status, std::string_view message);
+
+// The peer's address as text (an IPv4-mapped IPv6 address as plain IPv4); empty if unknown.
+std::string remote_ip(const Socket& socket);
+
 // Replies may arrive from worker threads at any time, even after the server is gone. They
 // post to a session's io_context only while this gate is open; ~Server closes it before
 // destroying the io_contexts, so a late reply is dropped instead of touching freed memory.
@@ -47,13 +54,16 @@ struct ReplyGate {
 
 // What every session shares with the server.
 struct ServerShared {
-  ServerShared(ServerOptions o, Handler& h) : options(std::move(o)), handler(h) {}
+  ServerShared(ServerOptions o, Handler& h)
+      : options(std::move(o)), handler(h), per_address(options.max_connections_per_ip) {}
 
   const ServerOptions options;
   Handler& handler;
+  AddressConnections per_address;
   std::shared_ptr<ReplyGate> gate = std::make_shared<ReplyGate>();
   std::atomic<bool> stopping{false};
   std::atomic<size_t> active{0};     // accepted connections not yet closed
+  std::atomic<size_t> refusing{0};   // of those, the ones only being told 503
   std::function<void()> on_drained;  // called once `active` reaches 0 while stopping
 };
 
@@ -67,8 +77,10 @@ struct IoLoop {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  // `refuse` sessions only answer 503 (too many connections) and close.
-  Session(ServerShared& shared, IoLoop& loop, Socket socket, bool refuse);
+  // `refuse` sessions only answer 503 (too many connections) and close; the others hold
+  // their address's slot until they close.
+  Session(ServerShared& shared, IoLoop& loop, Socket socket, std::string remote_ip, bool refuse,
+          AddressConnections::Slot slot);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -124,6 +136,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string request_id_;  // reused between requests
   std::string log_path_;    // reused between requests
   std::string remote_ip_;
+  AddressConnections::Slot address_slot_;
   bool refuse_only_;
   Phase phase_ = Phase::starting;
   bool keep_alive_ = true;

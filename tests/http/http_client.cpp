@@ -46,7 +46,7 @@ std::optional<std::string> Response::header(std::string_view name) const {
 
 nlohmann::json Response::json() const { return nlohmann::json::parse(body, nullptr, false); }
 
-Connection::Connection(uint16_t port) : port_(port) {
+Connection::Connection(uint16_t port, const std::string& source_ip) : port_(port) {
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return;
   timeval tv{kIoTimeoutSeconds, 0};
@@ -54,6 +54,16 @@ Connection::Connection(uint16_t port) : port_(port) {
   setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (!source_ip.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (inet_pton(AF_INET, source_ip.c_str(), &local.sin_addr) != 1 ||
+        bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      close(fd_);
+      fd_ = -1;
+      return;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -173,6 +183,10 @@ bool Connection::closed_by_peer(int timeout_ms) {
   char c;
   const ssize_t n = recv(fd_, &c, 1, MSG_PEEK);
   return n <= 0;
+}
+
+void Connection::shutdown_send() {
+  if (fd_ >= 0) shutdown(fd_, SHUT_WR);
 }
 
 std::string build_request(std::string_view method, std::string_view target, uint16_t port,

@@ -29,7 +29,9 @@ struct Response {
 // server fails a test instead of hanging it.
 class Connection {
  public:
-  explicit Connection(uint16_t port);
+  // `source_ip`: the local address to connect from (any loopback address, 127.0.0.0/8, works
+  // on Linux without setup); empty: the kernel's choice.
+  explicit Connection(uint16_t port, const std::string& source_ip = "");
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -43,6 +45,8 @@ class Connection {
                    std::string_view body = {});
   // True if the peer closes the connection within `timeout_ms` (EOF or reset).
   bool closed_by_peer(int timeout_ms);
+  // Tells the peer we send nothing more (a FIN), keeping the connection open for reading.
+  void shutdown_send();
 
  private:
   // Appends what arrives to buffer_; false on EOF, error or timeout.

@@ -46,9 +46,20 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 
 // posix_spawn rather than fork: the test process has threads, and only the spawn path is
 // safe to run between fork and exec without care.
+// With `open_files`, through /bin/sh, whose ulimit sets the limits and then execs the binary
+// (same pid): posix_spawn has no attribute for resource limits, and lowering the hard limit in
+// this process could not be undone.
 pid_t spawn(const std::vector<std::string>& args, const EnvMap& env, const fs::path& cwd,
-            const fs::path& out_path, const fs::path& err_path, std::string* error) {
-  std::vector<std::string> argv_s{LATCHKEY_BINARY};
+            const fs::path& out_path, const fs::path& err_path, std::string* error,
+            const std::optional<OpenFileLimit>& open_files = std::nullopt) {
+  std::vector<std::string> argv_s;
+  if (open_files) {
+    // Soft first: the hard limit cannot go below the soft one.
+    argv_s = {"/bin/sh", "-c",
+              "ulimit -Sn " + std::to_string(open_files->soft) + " && ulimit -Hn " +
+                  std::to_string(open_files->hard) + " && exec \"$0\" \"$@\""};
+  }
+  argv_s.push_back(LATCHKEY_BINARY);
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<std::string> env_s = environment(env);
   auto argv = c_strings(argv_s);
@@ -197,7 +208,7 @@ std::unique_ptr<ServerProcess> ServerProcess::start(ServeOptions options, std::s
 
   const auto started = SteadyClock::now();
   p->pid_ = spawn(args, env, options.working_dir.value_or(work), work / "stdout.log",
-                  p->stderr_path_, error);
+                  p->stderr_path_, error, options.open_files);
   if (p->pid_ < 0) return nullptr;
 
   const auto deadline = started + std::chrono::seconds(10);

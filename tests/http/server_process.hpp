@@ -34,12 +34,19 @@ class TempDir {
 
 using EnvMap = std::map<std::string, std::string>;
 
+// RLIMIT_NOFILE for the server process, set before it execs.
+struct OpenFileLimit {
+  uint64_t soft = 0;
+  uint64_t hard = 0;
+};
+
 struct ServeOptions {
   std::vector<std::string> extra_args;  // appended after `serve --listen ... --data-dir ...`
   EnvMap env;                           // added to the clean environment
   bool default_secret = true;           // set LATCHKEY_JWT_SECRET=kTestJwtSecret
   std::optional<std::filesystem::path> data_dir;     // default: a fresh dir owned by the process
   std::optional<std::filesystem::path> working_dir;  // default: the process's own temp dir
+  std::optional<OpenFileLimit> open_files;           // default: the test's own limit
 
   // Chainable setters (designated initializers trip -Wmissing-field-initializers in GCC 12).
   ServeOptions& args(std::initializer_list<std::string> a) {
@@ -60,6 +67,10 @@ struct ServeOptions {
   }
   ServeOptions& in_working_dir(std::filesystem::path dir) {
     working_dir = std::move(dir);
+    return *this;
+  }
+  ServeOptions& open_file_limit(uint64_t soft, uint64_t hard) {
+    open_files = OpenFileLimit{soft, hard};
     return *this;
   }
 };

@@ -41,6 +41,28 @@ TEST(ParseListen, Table) {
   }
 }
 
+TEST(EffectiveMaxConnections, FitsBelowTheDescriptorLimit) {
+  struct Case {
+    size_t configured;
+    uint64_t limit;
+    uint64_t reserved;
+    size_t expected;
+  };
+  const Case cases[] = {
+      {20000, 1048576, 120, 20000},     // plenty of descriptors: as configured
+      {20000, 20000, 120, 19880},       // capped, room kept for the rest
+      {20000, 20120, 120, 20000},       // exactly enough
+      {100, 64, 88, 1},                 // nothing left: still serve one
+      {100, 88, 88, 1},                 // the boundary itself
+      {20000, UINT64_MAX, 120, 20000},  // unlimited
+      {1000000, 1024, 100, 924},        // the common soft limit of 1024
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(effective_max_connections(c.configured, c.limit, c.reserved), c.expected)
+        << c.configured << " " << c.limit << " " << c.reserved;
+  }
+}
+
 TEST(DatabaseUrl, SqliteForms) {
   Config c;
   c.data_dir = "/d";

@@ -1,10 +1,18 @@
 #include "http/server.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -443,6 +451,121 @@ TEST_F(ServerTest, ConnectionsBeyondLimitGet503) {
   auto again = first.read_response();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 200);
+}
+
+// The lowest `free_wanted` descriptor numbers not in use, plus one: the RLIMIT_NOFILE at which
+// this process can open exactly that many more.
+rlim_t limit_leaving_free(int free_wanted) {
+  std::set<int> open;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    open.insert(std::stoi(entry.path().filename().string()));
+  }
+  int free = 0;
+  for (int fd = 0;; ++fd) {
+    // The directory's own descriptor is listed but closed again by now.
+    if (open.count(fd) == 0 || ::fcntl(fd, F_GETFD) < 0) ++free;
+    if (free == free_wanted) return static_cast<rlim_t>(fd + 1);
+  }
+}
+
+// Restores the soft RLIMIT_NOFILE it lowered.
+class OpenFileLimit {
+ public:
+  explicit OpenFileLimit(rlim_t soft) {
+    ::getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = soft;
+    ok_ = ::setrlimit(RLIMIT_NOFILE, &lowered) == 0;
+  }
+  ~OpenFileLimit() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  bool ok_ = false;
+};
+
+// Regression for #8: out of descriptors, accept() failed with EMFILE and was retried every
+// 50 ms (each failure logged) while the client waited in the backlog with no answer.
+TEST_F(ServerTest, OutOfDescriptorsNewConnectionsGet503FromTheReserve) {
+  start();  // max_connections 20000: only the descriptor limit stops it here
+  // One request per I/O loop first: a loop sets up its reactor (three descriptors) on its
+  // first connection, and must have done so before descriptors run out.
+  for (int i = 0; i < 4; ++i) {
+    Client warm(port());
+    ASSERT_TRUE(warm.send(get("/echo")));
+    ASSERT_TRUE(warm.read_response());
+    // Closed on both sides before counting descriptors: the server's close precedes our EOF.
+    warm.shutdown_send();
+    ASSERT_TRUE(warm.closed_by_peer());
+  }
+  constexpr int kServed = 2;
+  constexpr int kClients = 6;
+  // Every client's descriptor is taken before the limit drops, so only the server's accept()
+  // runs short: it can open kServed more.
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<Client>(port(), 5s, /*connect_now=*/false));
+  }
+  std::vector<std::optional<ParsedResponse>> answers;
+  std::vector<bool> closed;
+  {
+    OpenFileLimit limit(limit_leaving_free(kServed));
+    ASSERT_TRUE(limit.ok());
+    for (auto& c : clients) {
+      ASSERT_TRUE(c->connect());
+      ASSERT_TRUE(c->send(get("/echo")));
+      answers.push_back(c->read_response());
+      closed.push_back(answers.back() && answers.back()->status == 503 && c->closed_by_peer());
+    }
+  }
+  for (int i = 0; i < kClients; ++i) {
+    SCOPED_TRACE("client " + std::to_string(i));
+    ASSERT_TRUE(answers[size_t(i)]) << "no answer";
+    if (i < kServed) {
+      EXPECT_EQ(answers[size_t(i)]->status, 200);
+    } else {
+      EXPECT_EQ(answers[size_t(i)]->status, 503);
+      EXPECT_EQ(answers[size_t(i)]->header("connection"), "close");
+      EXPECT_EQ(answers[size_t(i)]->body, "refused: Service Unavailable");
+      EXPECT_TRUE(closed[size_t(i)]);
+    }
+  }
+  // Descriptors back: served again, the reserve taken back.
+  clients.clear();
+  Client after(port());
+  ASSERT_TRUE(after.send(get("/echo")));
+  auto r = after.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(ServerTest, ConnectionsPerAddressBeyondTheCapGet503) {
+  ServerOptions o;
+  o.max_connections_per_ip = 2;
+  start(o);
+  Client first(port());
+  Client second(port());
+  for (Client* c : {&first, &second}) {
+    ASSERT_TRUE(c->send(get("/echo")));
+    auto r = c->read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  Client third(port());
+  ASSERT_TRUE(third.send(get("/echo")));
+  auto refused = third.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_TRUE(third.closed_by_peer());
+  // The first one closes; once the server has closed its side, its slot is free again.
+  first.shutdown_send();
+  EXPECT_TRUE(first.closed_by_peer());
+  Client fourth(port());
+  ASSERT_TRUE(fourth.send(get("/echo")));
+  auto r = fourth.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(ServerTest, ListenOnBusyPortIsUnavailable) {

@@ -33,7 +33,10 @@ struct ParsedResponse {
 
 class Client {
  public:
-  explicit Client(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  // `connect_now` false: only the socket is made (its descriptor taken); connect() later.
+  explicit Client(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                  bool connect_now = true)
+      : port_(port) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     timeval tv{};
     tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
@@ -41,11 +44,16 @@ class Client {
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect_now) connect();
+  }
+
+  bool connect() {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
+    addr.sin_port = htons(port_);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    return connected_;
   }
   ~Client() { ::close(fd_); }
   Client(const Client&) = delete;
@@ -107,6 +115,9 @@ class Client {
     return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
   }
 
+  // Tells the server we send nothing more (a FIN); reading goes on.
+  void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
+
   // Everything until the server closes (or the receive timeout).
   std::string read_all() {
     while (fill()) {
@@ -125,6 +136,7 @@ class Client {
     return true;
   }
 
+  uint16_t port_ = 0;
   int fd_ = -1;
   bool connected_ = false;
   std::string buf_;
