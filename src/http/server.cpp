@@ -179,8 +179,13 @@ void Server::Impl::admit(IoLoop& loop, Socket socket) {
   // Security: every connection holds a descriptor and some memory until it closes; the
   // total cap keeps descriptors for the database and files, the per-address cap stops one
   // client from taking all the others' connections.
+  // Connections being refused do not count: they are gone within seconds, and have
+  // descriptors of their own (kRefusalDescriptors). Loaded in this order, and refusing only
+  // grows on this thread, so the difference never underflows.
+  const size_t accepted = shared.active.load();
+  const size_t served = accepted - shared.refusing.load();
   AddressConnections::Slot slot;
-  if (shared.active.load() < shared.options.max_connections) {
+  if (served < shared.options.max_connections) {
     slot = shared.per_address.try_acquire(ip);
   }
   const bool refuse = !slot;
