@@ -225,6 +225,7 @@ int serve(const Config& config) {
   http_options.max_body_bytes = config.max_body_bytes;
   http_options.max_connections = connection_cap(config, descriptor_limit);
   http_options.max_connections_per_ip = config.max_connections_per_ip;
+  http_options.uncapped_addresses = config.trusted_proxies;
   http::Server server(http_options, api);
   if (auto bound = server.listen(); !bound) return startup_failure(bound.error().message);
 

@@ -1,29 +1,43 @@
 #include "http/address_connections.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/ip_address.hpp"
 
 namespace latchkey::http {
 
+AddressConnections::AddressConnections(size_t max_per_address, std::vector<std::string> uncapped)
+    : max_(max_per_address) {
+  for (const auto& ip : uncapped) uncapped_.push_back(core::canonical_ip(ip).value_or(ip));
+}
+
 AddressConnections::Slot::Slot(Slot&& other) noexcept
-    : owner_(std::exchange(other.owner_, nullptr)), key_(std::move(other.key_)) {}
+    : owner_(std::exchange(other.owner_, nullptr)),
+      key_(std::move(other.key_)),
+      counted_(other.counted_) {}
 
 AddressConnections::Slot& AddressConnections::Slot::operator=(Slot&& other) noexcept {
   if (this != &other) {
     release();
     owner_ = std::exchange(other.owner_, nullptr);
     key_ = std::move(other.key_);
+    counted_ = other.counted_;
   }
   return *this;
 }
 
 void AddressConnections::Slot::release() {
   if (owner_ == nullptr) return;
-  std::exchange(owner_, nullptr)->give_back(key_);
+  AddressConnections* owner = std::exchange(owner_, nullptr);
+  if (counted_) owner->give_back(key_);
 }
 
 AddressConnections::Slot AddressConnections::try_acquire(std::string_view ip) {
+  const auto canonical = core::canonical_ip(ip);
+  if (canonical &&
+      std::find(uncapped_.begin(), uncapped_.end(), *canonical) != uncapped_.end())
+    return Slot(this, {}, /*counted=*/false);
   std::string key = core::address_bucket(ip);
   std::lock_guard lock(mu_);
   size_t& open = open_[key];
@@ -32,7 +46,7 @@ AddressConnections::Slot AddressConnections::try_acquire(std::string_view ip) {
     return {};
   }
   ++open;
-  return Slot(this, std::move(key));
+  return Slot(this, std::move(key), /*counted=*/true);
 }
 
 size_t AddressConnections::count(std::string_view ip) const {

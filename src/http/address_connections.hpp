@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <unordered_map>
 
@@ -28,13 +29,17 @@ class AddressConnections {
 
    private:
     friend class AddressConnections;
-    Slot(AddressConnections* owner, std::string key) : owner_(owner), key_(std::move(key)) {}
+    Slot(AddressConnections* owner, std::string key, bool counted)
+        : owner_(owner), key_(std::move(key)), counted_(counted) {}
 
     AddressConnections* owner_ = nullptr;
     std::string key_;
+    bool counted_ = false;
   };
 
-  explicit AddressConnections(size_t max_per_address) : max_(max_per_address) {}
+  // Connections from `uncapped` addresses (trusted proxies: each carries many clients) are
+  // not counted; the server's total cap still holds them.
+  explicit AddressConnections(size_t max_per_address, std::vector<std::string> uncapped = {});
   AddressConnections(const AddressConnections&) = delete;
   AddressConnections& operator=(const AddressConnections&) = delete;
 
@@ -51,6 +56,7 @@ class AddressConnections {
   void give_back(const std::string& key);
 
   const size_t max_;
+  std::vector<std::string> uncapped_;  // canonical text
   mutable std::mutex mu_;
   std::unordered_map<std::string, size_t> open_;
 };

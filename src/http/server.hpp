@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "http/message.hpp"
@@ -23,6 +24,9 @@ struct ServerOptions {
   size_t max_connections = 20000;
   // The same, per client address (IPv4, or IPv6 /64), so one client cannot take them all.
   size_t max_connections_per_ip = 256;
+  // Peers exempt from max_connections_per_ip: the trusted proxies, whose one address carries
+  // every client behind them.
+  std::vector<std::string> uncapped_addresses;
   std::chrono::seconds header_timeout{10};  // to receive a whole request head (slowloris)
   std::chrono::seconds body_timeout{30};    // to receive the body once the head is in
   std::chrono::seconds idle_timeout{75};    // keep-alive connection with no request

@@ -55,7 +55,7 @@ struct ReplyGate {
 // What every session shares with the server.
 struct ServerShared {
   ServerShared(ServerOptions o, Handler& h)
-      : options(std::move(o)), handler(h), per_address(options.max_connections_per_ip) {}
+      : options(std::move(o)), handler(h), per_address(options.max_connections_per_ip, options.uncapped_addresses) {}
 
   const ServerOptions options;
   Handler& handler;

@@ -108,5 +108,22 @@ TEST(AddressConnectionsTest, ConcurrentAcquireNeverExceedsTheCap) {
   EXPECT_EQ(counter.addresses(), 0u);
 }
 
+TEST(AddressConnectionsTest, TrustedProxiesAreNotCapped) {
+  AddressConnections counter(1, {"::1", "10.0.0.1"});
+  std::vector<AddressConnections::Slot> held;
+  for (int i = 0; i < 5; ++i) {
+    held.push_back(counter.try_acquire("10.0.0.1"));
+    ASSERT_TRUE(held.back()) << i;
+    held.push_back(counter.try_acquire("0:0::1"));  // canonical form compared
+    ASSERT_TRUE(held.back()) << i;
+  }
+  EXPECT_EQ(counter.addresses(), 0u) << "uncapped peers are not counted";
+  auto other = counter.try_acquire("10.0.0.2");
+  EXPECT_TRUE(other);
+  EXPECT_FALSE(counter.try_acquire("10.0.0.2")) << "everyone else keeps the cap";
+  held.clear();
+  EXPECT_EQ(counter.count("10.0.0.2"), 1u);
+}
+
 }  // namespace
 }  // namespace latchkey::http
