@@ -77,7 +77,9 @@ TEST(ConnectionLimitTest, IdleSocketsBeyondTheDescriptorLimitLeaveTheServerAnswe
     Connection fresh(server->port());
     ASSERT_TRUE(fresh.connected());
     const Response r = fresh.request("GET", "/health");
-    if (r.status != 200) EXPECT_TRUE(IsCleanRefusal(fresh, r)) << r.status << " " << r.body;
+    if (r.status != 200) {
+      EXPECT_TRUE(IsCleanRefusal(fresh, r)) << r.status << " " << r.body;
+    }
   }
   held.clear();
   const Response r = health_until_ok(server->port(), std::chrono::seconds(15));
