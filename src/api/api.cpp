@@ -83,7 +83,8 @@ std::vector<std::string> canonical_addresses(const std::vector<std::string>& ips
 }
 
 Error pool_full() {
-  return Error{Errc::unavailable, "Server busy, retry shortly", "pool full", {}, 1};
+  return Error::make(ErrorCode::service_unavailable, "Server busy, retry shortly", "pool full")
+      .retry_after(1);
 }
 
 }  // namespace
@@ -134,8 +135,8 @@ void Api::handle(http::Request req, http::Reply reply) {
   if (found->access == Access::user) {
     const auto token = bearer_token(call.req);
     if (token.empty()) {
-      reply_error(call,
-                  Error{Errc::unauthenticated, "Not authenticated", "no bearer token", {}, 0});
+      reply_error(call, Error::make(ErrorCode::no_authorization, "Not authenticated",
+                                    "no bearer token"));
       return;
     }
     auto principal = deps_.auth.verify_access_token(token);

@@ -14,7 +14,7 @@ constexpr size_t kUnbounded = SIZE_MAX;  // content is bounded by the body size 
 std::optional<ItemId> item_id(Call& call) {
   auto id = core::Uuid::parse(call.param);
   if (!id) {
-    reply_error(call, Error{Errc::not_found, "Item not found", "malformed id", {}, 0});
+    reply_error(call, data::item_not_found("malformed id"));
     return std::nullopt;
   }
   return ItemId{*id};

@@ -59,12 +59,11 @@ http::Response make(int status, nlohmann::json detail, std::string_view message)
 
 http::Response error_response(const Error& error) {
   const int status = http_status(error.code);
-  std::string message = error.message;
+  std::string_view message = error.public_message();
   if (error.code == Errc::internal) {
     core::log_event(core::LogLevel::error, "internal error", {{"detail", error.detail}});
-    message = "Internal server error";  // driver messages stay in the log
-  } else if (message.empty()) {
-    message = error.code == Errc::unavailable ? "Service temporarily unavailable" : "Error";
+    // Driver and start-up wording stays in the log.
+    message = default_message(ErrorCode::unexpected_failure);
   }
   auto r = error.code == Errc::invalid_input && !error.fields.empty()
                ? make(status, field_errors_json(error.fields), message)

@@ -9,16 +9,13 @@ namespace latchkey::api {
 namespace {
 
 Error invalid(std::vector<FieldError> fields) {
-  Error e;
-  e.code = Errc::invalid_input;
-  e.message = "Validation error";
-  e.fields = std::move(fields);
-  return e;
+  return Error::validation(std::move(fields), "Validation error");
 }
 
 Error json_invalid(size_t offset, std::string msg) {
-  return invalid(
-      {FieldError{{std::string("body"), int64_t(offset)}, std::move(msg), "json_invalid"}});
+  return std::move(invalid({FieldError{{std::string("body"), int64_t(offset)}, std::move(msg),
+                                       "json_invalid"}}))
+      .with_code(ErrorCode::bad_json, "Validation error");
 }
 
 // Offset of the first byte past kMaxJsonDepth nesting, ignoring brackets inside strings.

@@ -27,10 +27,9 @@ std::string_view trim(std::string_view s) {
 
 Result<std::string> checked_secret(std::string secret, std::string_view source) {
   if (secret.size() < kMinSecretBytes) {
-    return fail(Errc::invalid_input,
-                std::string(source) + " is " + std::to_string(secret.size()) +
+    return fail(Error::startup(Errc::invalid_input, std::string(source) + " is " + std::to_string(secret.size()) +
                     " bytes long; a JWT secret needs at least 32 random bytes. Make one with: "
-                    "openssl rand -base64 48");
+                    "openssl rand -base64 48"));
   }
   return secret;
 }
@@ -42,15 +41,15 @@ Result<Listen> parse_listen(std::string_view text) {
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');
     if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return fail(Errc::invalid_input, "listen address must look like [::1]:8000");
+      return fail(Error::startup(Errc::invalid_input, "listen address must look like [::1]:8000"));
     }
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
   } else {
     const auto colon = text.rfind(':');
     if (colon == std::string_view::npos) {
-      return fail(Errc::invalid_input, "listen address '" + std::string(text) +
-                                           "' must be HOST:PORT, e.g. 127.0.0.1:8000");
+      return fail(Error::startup(Errc::invalid_input, "listen address '" + std::string(text) +
+                                           "' must be HOST:PORT, e.g. 127.0.0.1:8000"));
     }
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
@@ -59,8 +58,7 @@ Result<Listen> parse_listen(std::string_view text) {
   const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (host.empty() || port.empty() || ec != std::errc() || end != port.data() + port.size() ||
       value > 65535) {
-    return fail(Errc::invalid_input,
-                "listen address '" + std::string(text) + "' must be HOST:PORT with a port 0-65535");
+    return fail(Error::startup(Errc::invalid_input, "listen address '" + std::string(text) + "' must be HOST:PORT with a port 0-65535"));
   }
   return Listen{std::string(host), uint16_t(value)};
 }
@@ -83,8 +81,7 @@ Result<void> load_dotenv(const std::string& path) {
     if (s.substr(0, 7) == "export ") s = trim(s.substr(7));
     const auto eq = s.find('=');
     if (eq == std::string_view::npos) {
-      return fail(Errc::invalid_input,
-                  path + ":" + std::to_string(number) + ": expected KEY=VALUE");
+      return fail(Error::startup(Errc::invalid_input, path + ":" + std::to_string(number) + ": expected KEY=VALUE"));
     }
     const std::string key(trim(s.substr(0, eq)));
     auto value = trim(s.substr(eq + 1));
@@ -119,14 +116,14 @@ Result<std::string> resolve_jwt_secret(const std::string& data_dir) {
   const std::string secret = crypto::random_token(kMinSecretBytes);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return fail(Errc::unavailable, "cannot create " + path + ": " + std::strerror(errno));
+    return fail(Error::startup(Errc::unavailable, "cannot create " + path + ": " + std::strerror(errno)));
   }
   const std::string line = secret + "\n";
   const bool written =
       ::write(fd, line.data(), line.size()) == ssize_t(line.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!written)
-    return fail(Errc::unavailable, "cannot write " + path + ": " + std::strerror(errno));
+    return fail(Error::startup(Errc::unavailable, "cannot write " + path + ": " + std::strerror(errno)));
   return secret;
 }
 
@@ -142,9 +139,9 @@ Result<DatabaseTarget> parse_database_url(const Config& config) {
   } else if (url.starts_with("sqlite:")) {
     url.remove_prefix(7);
   } else if (url.find("://") != std::string_view::npos) {
-    return fail(Errc::invalid_input, "database URL scheme not supported: use sqlite:PATH");
+    return fail(Error::startup(Errc::invalid_input, "database URL scheme not supported: use sqlite:PATH"));
   }
-  if (url.empty()) return fail(Errc::invalid_input, "database URL names no SQLite file");
+  if (url.empty()) return fail(Error::startup(Errc::invalid_input, "database URL names no SQLite file"));
   return DatabaseTarget{DatabaseTarget::Kind::sqlite, std::string(url)};
 }
 

@@ -40,6 +40,13 @@ int startup_failure(std::string_view what) {
   return 1;
 }
 
+// For the operator: the start-up wording, and what the store or driver said.
+int startup_failure(const Error& e) {
+  std::string what = e.message;
+  if (!e.detail.empty() && e.detail != e.message) what += (what.empty() ? "" : ": ") + e.detail;
+  return startup_failure(std::string_view(what));
+}
+
 size_t or_cores(size_t n) { return n ? n : std::max(1u, std::thread::hardware_concurrency()); }
 
 // The data directory holds the SQLite file and maybe the generated secret: owner-only.
@@ -49,17 +56,16 @@ Result<int> prepare_data_dir(const std::string& dir, bool exclusive) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
-    return fail(Errc::unavailable, "cannot create data directory " + dir + ": " + ec.message());
+    return fail(Error::startup(Errc::unavailable, "cannot create data directory " + dir + ": " + ec.message()));
   ::chmod(dir.c_str(), 0700);
   if (!exclusive) return -1;
   const std::string lock_path = dir + "/latchkey.lock";
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
-    return fail(Errc::unavailable, "cannot open " + lock_path + ": " + std::strerror(errno));
+    return fail(Error::startup(Errc::unavailable, "cannot open " + lock_path + ": " + std::strerror(errno)));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
-    return fail(Errc::unavailable,
-                "data directory " + dir + " is in use by another latchkey process");
+    return fail(Error::startup(Errc::unavailable, "data directory " + dir + " is in use by another latchkey process"));
   }
   return fd;  // held until exit
 }
@@ -168,9 +174,9 @@ int migrate(const Config& config) {
   core::init_logging(config.log_format, config.log_level);
   if (!crypto::init()) return startup_failure("libsodium could not be initialized");
   auto lock = prepare_data_dir(config.data_dir, uses_sqlite(config));
-  if (!lock) return startup_failure(lock.error().message);
+  if (!lock) return startup_failure(lock.error());
   auto store = open_store(config, /*migrate=*/true);
-  if (!store) return startup_failure(store.error().message + " " + store.error().detail);
+  if (!store) return startup_failure(store.error());
   log_event(LogLevel::info, "migrations applied", {{"backend", (*store)->backend_name()}});
   core::flush_logs();
   return 0;
@@ -183,17 +189,17 @@ int serve(const Config& config) {
   if (!crypto::init()) return startup_failure("libsodium could not be initialized");
 
   auto listen = parse_listen(config.listen);
-  if (!listen) return startup_failure(listen.error().message);
+  if (!listen) return startup_failure(listen.error());
   auto hasher =
       crypto::Argon2idHasher::create({config.argon2_memory_kib, config.argon2_iterations});
-  if (!hasher) return startup_failure(hasher.error().message);
+  if (!hasher) return startup_failure(hasher.error());
 
   auto lock = prepare_data_dir(config.data_dir, uses_sqlite(config));
-  if (!lock) return startup_failure(lock.error().message);
+  if (!lock) return startup_failure(lock.error());
   auto secret = resolve_jwt_secret(config.data_dir);
-  if (!secret) return startup_failure(secret.error().message);
+  if (!secret) return startup_failure(secret.error());
   auto store = open_store(config, config.migrate);
-  if (!store) return startup_failure(store.error().message + " " + store.error().detail);
+  if (!store) return startup_failure(store.error());
 
   core::SystemClock clock;
   crypto::JwtPolicy policy;
@@ -227,7 +233,7 @@ int serve(const Config& config) {
   http_options.max_connections_per_ip = config.max_connections_per_ip;
   http_options.uncapped_addresses = config.trusted_proxies;
   http::Server server(http_options, api);
-  if (auto bound = server.listen(); !bound) return startup_failure(bound.error().message);
+  if (auto bound = server.listen(); !bound) return startup_failure(bound.error());
 
   const auto ready_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -35,8 +35,9 @@ Result<void> AuthService::admit_client(std::string_view client_address) {
                                    options_.client_attempts, clock_.now_us());
   if (!wait) return fail(std::move(wait).error());
   if (*wait) {
-    return fail(Error{
-        Errc::rate_limited, "Too many requests, try again later", "client limit", {}, **wait});
+    return fail(Error::make(ErrorCode::over_request_rate_limit,
+                            "Too many requests, try again later", "client limit")
+                    .retry_after(**wait));
   }
   return {};
 }
@@ -51,10 +52,10 @@ Result<AuthResult> AuthService::register_hashed(std::string_view email, std::str
                       std::move(full_name), std::move(phc_hash)};
   auto created = users_.create_user(user, clock_.now_us());
   if (!created) {
-    if (created.error().code == Errc::conflict) {
-      return fail(Errc::conflict, "User already registered", created.error().detail);
-    }
-    return fail(std::move(created).error());
+    Error e = std::move(created).error();
+    if (e.code == Errc::conflict)
+      return fail(std::move(e).with_code(ErrorCode::user_already_exists, "User already registered"));
+    return fail(std::move(e));
   }
   return open_session(std::move(created).value());
 }
@@ -68,15 +69,13 @@ Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
   auto wait = attempts_.reserve_attempt(key, options_.login_backoff, clock_.now_us());
   if (!wait) return fail(std::move(wait).error());
   if (*wait) {
-    return fail(Error{Errc::rate_limited,
-                      "Too many failed login attempts, try again later",
-                      "login backoff",
-                      {},
-                      **wait});
+    return fail(Error::make(ErrorCode::over_login_rate_limit,
+                            "Too many failed login attempts, try again later", "login backoff")
+                    .retry_after(**wait));
   }
   // The attempt already counts as a failure; only a success clears it.
   auto failed = [](const char* why) -> Result<store::UserRecord> {
-    return fail(Errc::unauthenticated, kInvalidCredentials, why);
+    return fail(Error::make(ErrorCode::invalid_credentials, kInvalidCredentials, why));
   };
   auto user = users_.find_user_by_email(core::ascii_lower(email));
   if (!user) {
@@ -103,13 +102,15 @@ Result<AuthResult> AuthService::refresh(std::string_view refresh_token) {
                                                 crypto::sha256_hex(next), clock_.now_us());
   if (!session) {
     auto e = std::move(session).error();
-    if (e.code == Errc::unauthenticated) e.message = "Invalid refresh token";
-    return fail(std::move(e));
+    if (e.code != Errc::unauthenticated) return fail(std::move(e));
+    const auto code = e.detail == store::kRefreshTokenReused ? ErrorCode::refresh_token_already_used
+                                                             : ErrorCode::refresh_token_not_found;
+    return fail(std::move(e).with_code(code, "Invalid refresh token"));
   }
   auto user = users_.find_user(session->user_id);
   if (!user) {
     if (user.error().code == Errc::not_found) {
-      return fail(Errc::unauthenticated, "Invalid refresh token", "user gone");
+      return fail(Error::make(ErrorCode::refresh_token_not_found, "Invalid refresh token", "user gone"));
     }
     return fail(std::move(user).error());
   }
@@ -120,7 +121,8 @@ Result<AuthResult> AuthService::refresh(std::string_view refresh_token) {
 Result<void> AuthService::logout(const Principal& who) {
   auto revoked = sessions_.revoke_session(who.user_id, who.session_id, clock_.now_us());
   if (!revoked && revoked.error().code == Errc::not_found) {
-    return fail(Errc::unauthenticated, "Could not validate credentials", "session not found");
+    return fail(Error::make(ErrorCode::session_not_found, "Could not validate credentials",
+                            "session not found"));
   }
   return revoked;
 }
@@ -128,7 +130,7 @@ Result<void> AuthService::logout(const Principal& who) {
 Result<store::UserRecord> AuthService::me(const Principal& who) {
   auto user = users_.find_user(who.user_id);
   if (!user && user.error().code == Errc::not_found) {
-    return fail(Errc::unauthenticated, "Could not validate credentials", "user gone");
+    return fail(Error::make(ErrorCode::user_not_found, "Could not validate credentials", "user gone"));
   }
   return user;
 }
@@ -139,13 +141,18 @@ Result<Principal> AuthService::verify_access_token(std::string_view token) const
   auto user = core::Uuid::parse(claims->sub);
   auto session = core::Uuid::parse(claims->session_id);
   if (!user || !session) {
-    return fail(Errc::unauthenticated, "Could not validate credentials", "malformed_claims");
+    return fail(Error::make(ErrorCode::bad_jwt, "Could not validate credentials", "malformed_claims"));
   }
   return Principal{UserId{*user}, SessionId{*session}, std::move(claims->email)};
 }
 
 Result<void> AuthService::check_session(const Principal& who) {
-  return sessions_.check_session(who.user_id, who.session_id, clock_.now_us());
+  auto open = sessions_.check_session(who.user_id, who.session_id, clock_.now_us());
+  if (!open && open.error().code == Errc::unauthenticated) {
+    Error e = open.error();
+    return fail(std::move(e).with_code(ErrorCode::session_not_found, "Session expired or revoked"));
+  }
+  return open;
 }
 
 Result<AuthResult> AuthService::open_session(store::UserRecord user) {

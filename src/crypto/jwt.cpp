@@ -28,7 +28,7 @@ constexpr size_t kMinSecretBytes = 32;
 constexpr char kPublicMessage[] = "Could not validate credentials";
 
 core::Unexpected<Error> reject(const char* detail) {
-  return fail(Errc::unauthenticated, kPublicMessage, detail);
+  return fail(Error::make(ErrorCode::bad_jwt, kPublicMessage, std::string(detail)));
 }
 
 // Ids let a thread's cached context tell codecs apart even when a destroyed codec's address is

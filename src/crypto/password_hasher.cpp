@@ -15,16 +15,14 @@ size_t memlimit_bytes(const Argon2Params& p) { return size_t{p.memory_kib} * 102
 }  // namespace
 
 Result<Argon2idHasher> Argon2idHasher::create(Argon2Params params) {
-  if (!init()) return fail(Errc::internal, "Internal server error", "sodium_init_failed");
+  if (!init()) return fail(Error::startup(Errc::internal, "Internal server error", "sodium_init_failed"));
   // Both knobs must each reach OWASP's floor; a trade such as 46 MiB with t=1 is refused
   // rather than judged, so one misread config value cannot weaken stored hashes.
   if (params.memory_kib < kOwaspMinimum.memory_kib || params.iterations < kOwaspMinimum.iterations)
-    return fail(Errc::invalid_input, "Argon2id parameters below the OWASP minimum (m=19 MiB, t=2)",
-                "argon2_params_too_weak");
+    return fail(Error::startup(Errc::invalid_input, "Argon2id parameters below the OWASP minimum (m=19 MiB, t=2)", "argon2_params_too_weak"));
   if (memlimit_bytes(params) > crypto_pwhash_argon2id_MEMLIMIT_MAX ||
       params.iterations > crypto_pwhash_argon2id_OPSLIMIT_MAX)
-    return fail(Errc::invalid_input, "Argon2id parameters beyond libsodium's limits",
-                "argon2_params_too_large");
+    return fail(Error::startup(Errc::invalid_input, "Argon2id parameters beyond libsodium's limits", "argon2_params_too_large"));
   return Argon2idHasher(params);
 }
 

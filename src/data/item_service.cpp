@@ -1,12 +1,16 @@
 #include "data/item_service.hpp"
 
 namespace latchkey::data {
+
+Error item_not_found(std::string detail) {
+  return Error::make(ErrorCode::item_not_found, "Item not found", std::move(detail));
+}
+
 namespace {
 
-// One wording for absent, someone else's and malformed ids, so none can be told apart.
 template <class T>
 Result<T> item_not_found_if_absent(Result<T> r) {
-  if (!r && r.error().code == Errc::not_found) return fail(Errc::not_found, "Item not found");
+  if (!r && r.error().code == Errc::not_found) return fail(item_not_found(r.error().detail));
   return r;
 }
 
@@ -14,7 +18,10 @@ Result<T> item_not_found_if_absent(Result<T> r) {
 
 Result<store::ItemRecord> ItemService::create(UserId owner, store::NewItem item) {
   item.id = ItemId{core::Uuid::random_v4()};
-  return items_.create_item(owner, item, clock_.now_us());
+  auto created = items_.create_item(owner, item, clock_.now_us());
+  if (!created && created.error().code == Errc::conflict)
+    return fail(std::move(created).error().with_code(ErrorCode::conflict, "Item already exists"));
+  return created;
 }
 
 Result<std::vector<store::ItemRecord>> ItemService::list(UserId owner, int limit, int offset) {
@@ -27,7 +34,7 @@ Result<store::ItemRecord> ItemService::get(UserId owner, ItemId id) {
 
 Result<store::ItemRecord> ItemService::update(UserId owner, ItemId id,
                                               const store::ItemPatch& patch) {
-  if (patch.empty()) return fail(Errc::bad_request, "No fields to update");
+  if (patch.empty()) return fail(Error::make(ErrorCode::no_fields_to_update, "No fields to update"));
   return item_not_found_if_absent(items_.update_item(owner, id, patch, clock_.now_us()));
 }
 

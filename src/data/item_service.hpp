@@ -7,6 +7,9 @@
 
 namespace latchkey::data {
 
+// One error for absent, someone else's and malformed ids, so none can be told apart.
+Error item_not_found(std::string detail = {});
+
 // A user's own items. Inputs are validated by the caller; ids are made here.
 // Blocking (store access): call from a worker pool.
 class ItemService {

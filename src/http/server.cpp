@@ -122,8 +122,7 @@ Result<void> Server::Impl::listen() {
     tcp::resolver resolver(main_ioc());
     auto results = resolver.resolve(o.host, std::to_string(o.port), tcp::resolver::passive, ec);
     if (ec || results.empty()) {
-      return fail(Errc::unavailable, "cannot listen on " + where + ": cannot resolve host",
-                  ec.message());
+      return fail(Error::startup(Errc::unavailable, "cannot listen on " + where + ": cannot resolve host", ec.message()));
     }
     address = results.begin()->endpoint().address();
   }
@@ -132,7 +131,7 @@ Result<void> Server::Impl::listen() {
   auto failed = [&](const error_code& e) {
     acceptor.reset();
     const std::string msg = "cannot listen on " + where + ": " + e.message();
-    return fail(Errc::unavailable, msg, msg);
+    return fail(Error::startup(Errc::unavailable, msg, msg));
   };
   acceptor->open(endpoint.protocol(), ec);
   if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);

@@ -8,8 +8,7 @@ namespace {
 constexpr size_t kMaxEvictionScan = 64;
 
 Error table_full() {
-  return Error{Errc::unavailable, "Server busy, retry shortly",
-               "attempt counters full of active limits", {}, 1};
+  return Error::of(Errc::unavailable, "attempt counters full of active limits").retry_after(1);
 }
 
 }  // namespace

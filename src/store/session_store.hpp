@@ -6,6 +6,9 @@
 
 namespace latchkey::store {
 
+// The detail of rotate_refresh_token's error when a used token is replayed.
+inline constexpr std::string_view kRefreshTokenReused = "refresh_token_reused";
+
 // Sessions and their refresh tokens. Refresh tokens are only ever seen here as hashes.
 class SessionStore {
  public:
@@ -23,7 +26,7 @@ class SessionStore {
   // session's live refresh token. unauthenticated if the token is unknown or its session
   // is revoked or expired. If `old_hash` was already used (a replay: either the client or
   // an attacker holds a stolen copy), the whole session is revoked and unauthenticated is
-  // returned with detail "refresh_token_reused".
+  // returned with detail kRefreshTokenReused.
   virtual Result<SessionRecord> rotate_refresh_token(std::string_view old_hash,
                                                      std::string_view new_hash,
                                                      core::Micros now) = 0;

@@ -12,8 +12,7 @@ namespace latchkey::store {
 
 // invalid_input for text that holds a NUL; `where` goes to the log detail only.
 inline Error nul_in_text(std::string_view where) {
-  return Error{Errc::invalid_input, "Text must not contain NUL characters",
-               std::string(where) + ": NUL character in text", {}, 0};
+  return Error::of(Errc::invalid_input, std::string(where) + ": NUL character in text");
 }
 
 // Whether serialized JSON holds a \u0000 escape (a backslash that is itself escaped does

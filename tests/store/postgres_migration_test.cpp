@@ -18,7 +18,7 @@ TEST(PostgresMigration, NodesStartingAtOnceMigrateExactlyOnce) {
   PgCluster& cluster = PgCluster::shared();
   const std::string db = cluster.create_database();
   std::vector<Result<std::unique_ptr<Store>>> opened;
-  for (int i = 0; i < 4; ++i) opened.emplace_back(fail(Errc::internal, "not run"));
+  for (int i = 0; i < 4; ++i) opened.emplace_back(fail(Error::of(Errc::internal, "not run")));
   std::vector<std::thread> threads;
   for (size_t i = 0; i < opened.size(); ++i)
     threads.emplace_back(

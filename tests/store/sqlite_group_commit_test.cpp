@@ -125,8 +125,8 @@ TEST(SqliteGroupCommit, AFailingWriteDoesNotAffectTheOthersInItsBatch) {
                                            "c@example.com", "b@example.com", "d@example.com"};
   std::vector<UserId> ids;
   for (size_t i = 0; i < emails.size(); ++i) ids.push_back(UserId{core::Uuid::random_v4()});
-  std::vector<Result<UserRecord>> created(emails.size(), fail(Errc::internal, "not run"));
-  Result<SessionRecord> replay = fail(Errc::internal, "not run");
+  std::vector<Result<UserRecord>> created(emails.size(), fail(Error::of(Errc::internal, "not run")));
+  Result<SessionRecord> replay = fail(Error::of(Errc::internal, "not run"));
   std::vector<std::thread> batch;
   for (size_t i = 0; i < emails.size(); ++i)
     batch.emplace_back([&, i] {

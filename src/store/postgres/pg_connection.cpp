@@ -27,7 +27,7 @@ bool starts_with(const char* s, const char* prefix) {
 }
 
 Error unavailable(std::string detail) {
-  return Error{Errc::unavailable, "Database unavailable", "postgres: " + std::move(detail), {}, 0};
+  return Error::of(Errc::unavailable, "postgres: " + std::move(detail));
 }
 
 }  // namespace
@@ -128,16 +128,16 @@ Error PgConnection::error_from(const PGresult* r) {
   // 57014: statement_timeout expired (or the query was cancelled).
   if (starts_with(state, "53") || std::strcmp(state, "40001") == 0 ||
       std::strcmp(state, "40P01") == 0 || std::strcmp(state, "57014") == 0)
-    return Error{Errc::unavailable, "Database unavailable", std::move(detail), {}, 0};
+    return Error::of(Errc::unavailable, std::move(detail));
   if (std::strcmp(state, "23505") == 0)
-    return Error{Errc::conflict, "Already exists", std::move(detail), {}, 0};
+    return Error::of(Errc::conflict, std::move(detail));
   // 22001: longer than the column allows (title is varchar(255)). 22P05 and 22021: text
   // PostgreSQL cannot store (\u0000 in jsonb, invalid UTF-8), which SQLite would accept.
   if (std::strcmp(state, "22001") == 0)
-    return Error{Errc::invalid_input, "Value too long", std::move(detail), {}, 0};
+    return Error::of(Errc::invalid_input, std::move(detail));
   if (std::strcmp(state, "22P05") == 0 || std::strcmp(state, "22021") == 0)
-    return Error{Errc::invalid_input, "Unsupported character", std::move(detail), {}, 0};
-  return Error{Errc::internal, "Internal error", std::move(detail), {}, 0};
+    return Error::of(Errc::invalid_input, std::move(detail));
+  return Error::of(Errc::internal, std::move(detail));
 }
 
 Result<void> PgConnection::prepare(const Statement& statement) {
@@ -183,7 +183,7 @@ Result<std::vector<PgResult>> PgConnection::pipeline(std::span<const Step> steps
     const ExecStatusType status = PQresultStatus(r.get());
     if (status == PGRES_PIPELINE_ABORTED) {
       if (!first_error)
-        first_error = Error{Errc::internal, "Internal error", "postgres: pipeline aborted", {}, 0};
+        first_error = Error::of(Errc::internal, "postgres: pipeline aborted");
     } else if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
       if (!first_error) first_error = error_from(r.get());
       if (broken_) return fail(std::move(*first_error));

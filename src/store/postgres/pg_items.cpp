@@ -89,7 +89,7 @@ Result<ItemRecord> read_item(const PGresult* r, int row) {
                     std::move(metadata), int64(r, row, 5), int64(r, row, 6)};
 }
 
-Error item_not_found() { return Error{Errc::not_found, "Item not found", {}, {}, 0}; }
+Error item_not_found() { return Error::of(Errc::not_found, "item not found"); }
 
 Result<ItemRecord> single_item(Result<PgResult> r) {
   if (!r) return fail(std::move(r).error());
@@ -120,17 +120,13 @@ Result<ItemRecord> PgStore::create_item(UserId owner, const NewItem& item, core:
   auto r = run_as(owner, kInsertItem,
                   Params{owner.str(), item.id.str(), item.title, item.content,
                          normalize_metadata(item.metadata_json), std::to_string(now)});
-  if (!r) {
-    Error e = std::move(r).error();
-    if (e.code == Errc::conflict) e.message = "Item already exists";
-    return fail(std::move(e));
-  }
+  if (!r) return fail(std::move(r).error());
   return single_item(std::move(r));
 }
 
 Result<std::vector<ItemRecord>> PgStore::list_items(UserId owner, int limit, int offset) {
   if (limit < 0 || offset < 0)
-    return fail(Errc::invalid_input, "limit and offset must not be negative");
+    return fail(Error::of(Errc::invalid_input, "limit and offset must not be negative"));
   auto r =
       run_as(owner, kListItems, Params{owner.str(), std::to_string(limit), std::to_string(offset)});
   if (!r) return fail(std::move(r).error());

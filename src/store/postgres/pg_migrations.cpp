@@ -250,9 +250,8 @@ Result<void> migrate(PgConnection& owner, const std::string& app_role) {
     auto current = schema_version(owner);
     if (!current) return fail(std::move(current).error());
     if (*current > latest_schema_version())
-      return fail(Errc::internal, "Database schema is newer than this binary",
-                  "postgres: schema version " + std::to_string(*current) + ", this binary knows " +
-                      std::to_string(latest_schema_version()));
+      return fail(Error::startup(Errc::internal, "Database schema is newer than this binary", "postgres: schema version " + std::to_string(*current) + ", this binary knows " +
+                      std::to_string(latest_schema_version())));
     for (const Migration& m : kMigrations) {
       if (m.version <= *current) continue;
       if (auto r = owner.exec_script(m.sql); !r) {

@@ -32,8 +32,7 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
     if (open_ < max_connections_) break;
     if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= max_connections_)
-      return fail(Errc::unavailable, "Database unavailable",
-                  "postgres: all pooled connections busy");
+      return fail(Error::of(Errc::unavailable, "postgres: all pooled connections busy"));
   }
   ++open_;
   lock.unlock();  // connecting takes a network round trip or a timeout; don't block others

@@ -8,7 +8,7 @@ namespace latchkey::store::postgres {
 namespace {
 
 Error unauthenticated(std::string detail) {
-  return Error{Errc::unauthenticated, "Invalid refresh token", std::move(detail), {}, 0};
+  return Error::of(Errc::unauthenticated, std::move(detail));
 }
 
 const Statement kBegin{"lk_begin", "BEGIN"};
@@ -80,7 +80,7 @@ Result<void> PgStore::check_session(UserId owner, SessionId id, core::Micros now
   if (!r) return fail(std::move(r).error());
   // One answer for absent, someone else's, revoked and expired: the caller needs no more.
   if (PQntuples(r->get()) == 0)
-    return fail(Errc::unauthenticated, "Session expired or revoked", "session not live");
+    return fail(Error::of(Errc::unauthenticated, "session not live"));
   return {};
 }
 
@@ -89,7 +89,7 @@ Result<void> PgStore::revoke_session(UserId owner, SessionId id, core::Micros no
   if (!lease) return fail(std::move(lease).error());
   auto r = (*lease)->run(kRevokeSession, Params{id.str(), owner.str(), std::to_string(now)});
   if (!r) return fail(std::move(r).error());
-  if (affected_rows(r->get()) == 0) return fail(Errc::not_found, "Session not found");
+  if (affected_rows(r->get()) == 0) return fail(Error::of(Errc::not_found, "session not found"));
   return {};
 }
 
@@ -129,7 +129,7 @@ Result<SessionRecord> PgStore::rotate_refresh_token(std::string_view old_hash,
     const std::array<Step, 2> revoke{
         Step{&kRevokeById, Params{session.id.str(), std::to_string(now)}}, Step{&kCommit, {}}};
     if (auto r = c.pipeline(revoke); !r) return fail(std::move(r).error());
-    return fail(unauthenticated("refresh_token_reused"));
+    return fail(unauthenticated(std::string(kRefreshTokenReused)));
   }
   const std::array<Step, 2> spend{
       Step{&kSpendToken, Params{std::string(old_hash), std::string(new_hash), std::to_string(now),

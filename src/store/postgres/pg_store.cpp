@@ -31,7 +31,7 @@ Result<UserRecord> find_user_with(ConnectionPool& pool, const Statement& st, std
   auto r = (*lease)->run(st, Params{std::move(key)});
   if (!r) return fail(std::move(r).error());
   const PGresult* res = r->get();
-  if (PQntuples(res) == 0) return fail(Errc::not_found, "User not found");
+  if (PQntuples(res) == 0) return fail(Error::of(Errc::not_found, "user not found"));
   auto id = uuid_col(res, 0, 0);
   if (!id) return fail(corrupt_row("users.id"));
   return UserRecord{UserId{*id}, text(res, 0, 1), opt_text(res, 0, 2), text(res, 0, 3),
@@ -70,9 +70,9 @@ Result<void> check_schema_current(PgConnection& app) {
   auto version = schema_version(app);
   if (!version) return fail(std::move(version).error());
   if (*version == latest_schema_version()) return {};
-  return fail(Errc::internal, "Database schema is not current; run `latchkey migrate`",
+  return fail(Error::startup(Errc::internal, "Database schema is not current; run `latchkey migrate`",
               "postgres: schema version " + std::to_string(*version) + ", expected " +
-                  std::to_string(latest_schema_version()));
+                  std::to_string(latest_schema_version())));
 }
 
 }  // namespace
@@ -91,15 +91,14 @@ std::optional<core::Uuid> uuid_col(const PGresult* r, int row, int col) {
 }
 
 Error corrupt_row(std::string_view what) {
-  return Error{
-      Errc::internal, "Internal error", "postgres: malformed value in " + std::string(what), {}, 0};
+  return Error::of(Errc::internal, "postgres: malformed value in " + std::string(what));
 }
 
 Result<std::unique_ptr<Store>> open_pg_store(const PgOptions& options) {
   if (options.url.empty())
-    return fail(Errc::internal, "PostgreSQL URL is empty", "postgres: empty url");
+    return fail(Error::startup(Errc::internal, "PostgreSQL URL is empty", "postgres: empty url"));
   if (options.pool_size == 0)
-    return fail(Errc::internal, "PostgreSQL pool size must be at least 1", "postgres: pool 0");
+    return fail(Error::startup(Errc::internal, "PostgreSQL pool size must be at least 1", "postgres: pool 0"));
   auto first =
       PgConnection::open(options.url, options.connect_timeout_s, 0, options.statement_observer);
   if (!first) return fail(std::move(first).error());
@@ -152,11 +151,7 @@ Result<UserRecord> PgStore::create_user(const NewUser& user, core::Micros now) {
   UserRecord rec{user.id, core::ascii_lower(user.email), user.full_name, user.password_hash, now};
   auto r = (*lease)->run(kInsertUser, Params{rec.id.str(), rec.email, rec.full_name,
                                              rec.password_hash, std::to_string(now)});
-  if (!r) {
-    Error e = std::move(r).error();
-    if (e.code == Errc::conflict) e.message = "User already registered";
-    return fail(std::move(e));
-  }
+  if (!r) return fail(std::move(r).error());
   return rec;
 }
 
@@ -173,7 +168,7 @@ Result<void> PgStore::set_password_hash(UserId id, std::string_view phc_hash) {
   if (!lease) return fail(std::move(lease).error());
   auto r = (*lease)->run(kSetPasswordHash, Params{id.str(), std::string(phc_hash)});
   if (!r) return fail(std::move(r).error());
-  if (affected_rows(r->get()) == 0) return fail(Errc::not_found, "User not found");
+  if (affected_rows(r->get()) == 0) return fail(Error::of(Errc::not_found, "user not found"));
   return {};
 }
 

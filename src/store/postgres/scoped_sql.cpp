@@ -7,7 +7,7 @@ namespace latchkey::store::postgres {
 Result<ScopedSqlResult> exec_as_owner(Store& store, std::optional<UserId> owner,
                                       std::string_view sql) {
   auto* pg = dynamic_cast<PgStore*>(&store);
-  if (!pg) return fail(Errc::invalid_input, "not a PostgreSQL store");
+  if (!pg) return fail(Error::of(Errc::invalid_input, "not a postgresql store"));
   // Unnamed: parsed on each use, never added to the connection's prepared statements.
   const Statement statement{"", std::string(sql)};
   auto r = pg->run_as(owner, statement, {});

@@ -121,7 +121,7 @@ Result<Query> Connection::query(std::string_view sql) {
     const int rc = sqlite3_prepare_v3(db(), sql.data(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
     if (rc != SQLITE_OK) return fail(db_error(db(), rc, "prepare " + std::string(sql)));
-    if (!raw) return fail(Errc::internal, "Internal error", "empty statement");
+    if (!raw) return fail(Error::of(Errc::internal, "empty statement"));
     it = cache_.emplace(std::string(sql), StmtPtr(raw)).first;
   }
   return Query(db(), it->second.get());

@@ -28,7 +28,7 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
     }
     if (open_ < options_.max_connections) break;
     if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty())
-      return fail(Errc::unavailable, "Database unavailable", "sqlite: all pooled connections busy");
+      return fail(Error::of(Errc::unavailable, "sqlite: all pooled connections busy"));
   }
   ++open_;
   lock.unlock();  // opening touches the file system; don't hold up other callers

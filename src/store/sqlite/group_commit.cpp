@@ -21,7 +21,7 @@ Result<void> GroupCommitWriter::run(const Body& body) {
   Job job{&body, {}, nullptr};
   std::unique_lock lock(mu_);
   if (stopping_)
-    return fail(Errc::unavailable, "Database unavailable", "sqlite: store is shutting down");
+    return fail(Error::of(Errc::unavailable, "sqlite: store is shutting down"));
   queue_.push_back(&job);
   ++stats_.submitted;
   // Wakes the writer if it is idle. If it is busy committing, the job waits in the queue
@@ -93,8 +93,7 @@ Result<void> GroupCommitWriter::run_job(Job& job) {
   // Some errors (disk full, I/O, out of memory) make SQLite roll back the whole transaction
   // by itself; then the earlier jobs' writes are gone too, and nothing may be committed.
   if (sqlite3_get_autocommit(conn_->db()))
-    return fail(Errc::unavailable, "Database unavailable",
-                "sqlite: the write transaction was rolled back by the database");
+    return fail(Error::of(Errc::unavailable, "sqlite: the write transaction was rolled back by the database"));
   if (!keep) {
     if (auto r = step("ROLLBACK TO job"); !r) return r;
   }

@@ -85,7 +85,7 @@ Result<void> migrate(Connection& c, core::Micros now) {
                             " is newer than this binary supports (" +
                             std::to_string(latest_schema_version()) +
                             "); upgrade latchkey or use another database file";
-    return fail(Errc::internal, msg, msg);
+    return fail(Error::startup(Errc::internal, msg, msg));
   }
   for (const Migration& m : kMigrations) {
     if (m.version <= *current) continue;

@@ -16,7 +16,7 @@ bool only_space(const char* p, const char* end) {
 Result<ScopedSqlResult> exec_as_owner(Store& store, std::optional<UserId> owner,
                                       std::string_view sql) {
   auto* sqlite_store = dynamic_cast<SqliteStore*>(&store);
-  if (!sqlite_store) return fail(Errc::invalid_input, "Not a SQLite store");
+  if (!sqlite_store) return fail(Error::of(Errc::invalid_input, "not a sqlite store"));
   auto lease = sqlite_store->pool().acquire();
   if (!lease) return fail(std::move(lease).error());
   Connection& c = **lease;
@@ -28,11 +28,11 @@ Result<ScopedSqlResult> exec_as_owner(Store& store, std::optional<UserId> owner,
   const int rc = sqlite3_prepare_v2(c.db(), sql.data(), static_cast<int>(sql.size()), &raw, &tail);
   StmtPtr stmt(raw);
   if (rc != SQLITE_OK) return fail(db_error(c.db(), rc, "prepare scoped sql"));
-  if (!stmt) return fail(Errc::invalid_input, "Empty statement");
+  if (!stmt) return fail(Error::of(Errc::invalid_input, "empty statement"));
   if (!only_space(tail, sql.data() + sql.size()))
-    return fail(Errc::invalid_input, "Exactly one statement expected");
+    return fail(Error::of(Errc::invalid_input, "exactly one statement expected"));
   if (sqlite3_stmt_isexplain(stmt.get()) != 0)
-    return fail(Errc::forbidden, "Forbidden", "EXPLAIN is refused in a request scope");
+    return fail(Error::of(Errc::forbidden, "EXPLAIN is refused in a request scope"));
 
   ScopedSqlResult out;
   const int64_t before = c.total_changes();

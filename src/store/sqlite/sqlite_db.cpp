@@ -26,19 +26,19 @@ Error db_error(sqlite3* db, int rc, std::string_view context) {
     case SQLITE_NOMEM:
     case SQLITE_READONLY:
     case SQLITE_PROTOCOL:
-      return Error{Errc::unavailable, "Database unavailable", std::move(detail), {}, 0};
+      return Error::of(Errc::unavailable, std::move(detail));
     case SQLITE_AUTH:
-      return Error{Errc::forbidden, "Forbidden", std::move(detail), {}, 0};
+      return Error::of(Errc::forbidden, std::move(detail));
     case SQLITE_CONSTRAINT:
       if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return Error{Errc::conflict, "Already exists", std::move(detail), {}, 0};
+        return Error::of(Errc::conflict, std::move(detail));
       if (rc == SQLITE_CONSTRAINT_TRIGGER)  // RAISE(ABORT) from the owner triggers
-        return Error{Errc::forbidden, "Forbidden", std::move(detail), {}, 0};
+        return Error::of(Errc::forbidden, std::move(detail));
       break;
     default:
       break;
   }
-  return Error{Errc::internal, "Internal error", std::move(detail), {}, 0};
+  return Error::of(Errc::internal, std::move(detail));
 }
 
 Query::~Query() {

@@ -28,7 +28,7 @@ std::optional<std::string> normalize_metadata(const std::optional<std::string>& 
   return m;
 }
 
-Error item_not_found() { return Error{Errc::not_found, "Item not found", {}, {}, 0}; }
+Error item_not_found() { return Error::of(Errc::not_found, "item not found"); }
 
 Result<ItemRecord> select_item(Connection& c, UserId owner, ItemId id) {
   auto q = c.query(kSelectOne);
@@ -54,11 +54,7 @@ Result<ItemRecord> insert_item(Connection& c, const ItemRecord& rec) {
   if (!q) return fail(std::move(q).error());
   q->bind(1, rec.id.str()).bind(2, rec.user_id.str()).bind(3, rec.title).bind(4, rec.content);
   q->bind(5, rec.metadata_json).bind(6, rec.created_at).bind(7, rec.updated_at);
-  if (auto r = q->run(); !r) {
-    Error e = std::move(r).error();
-    if (e.code == Errc::conflict) e.message = "Item already exists";
-    return fail(std::move(e));
-  }
+  if (auto r = q->run(); !r) return fail(std::move(r).error());
   return rec;
 }
 
@@ -110,7 +106,7 @@ Result<ItemRecord> SqliteStore::create_item(UserId owner, const NewItem& item, c
 
 Result<std::vector<ItemRecord>> SqliteStore::list_items(UserId owner, int limit, int offset) {
   if (limit < 0 || offset < 0)
-    return fail(Errc::invalid_input, "limit and offset must not be negative");
+    return fail(Error::of(Errc::invalid_input, "limit and offset must not be negative"));
   auto lease = pool_.acquire();
   if (!lease) return fail(std::move(lease).error());
   OwnerScope scope(**lease, owner);

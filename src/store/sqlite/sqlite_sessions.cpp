@@ -7,7 +7,7 @@ namespace latchkey::store::sqlite {
 namespace {
 
 Error unauthenticated(std::string detail) {
-  return Error{Errc::unauthenticated, "Invalid refresh token", std::move(detail), {}, 0};
+  return Error::of(Errc::unauthenticated, std::move(detail));
 }
 
 Result<SessionRecord> insert_session(Connection& c, const SessionRecord& session,
@@ -35,7 +35,7 @@ Result<void> mark_revoked(Connection& c, UserId owner, SessionId id, core::Micro
       "UPDATE sessions SET revoked_at = coalesce(revoked_at, ?3) WHERE id = ?1 AND user_id = ?2");
   if (!q) return fail(std::move(q).error());
   if (auto r = q->bind(1, id.str()).bind(2, owner.str()).bind(3, now).run(); !r) return r;
-  if (sqlite3_changes(c.db()) == 0) return fail(Errc::not_found, "Session not found");
+  if (sqlite3_changes(c.db()) == 0) return fail(Error::of(Errc::not_found, "session not found"));
   return {};
 }
 
@@ -74,7 +74,7 @@ Written<SessionRecord> rotate(Connection& c, std::string_view old_hash, std::str
     if (!q) return failed(std::move(q).error());
     if (auto r = q->bind(1, session.id.str()).bind(2, now).run(); !r)
       return failed(std::move(r).error());
-    return Written<SessionRecord>{fail(unauthenticated("refresh_token_reused")), true};
+    return Written<SessionRecord>{fail(unauthenticated(std::string(kRefreshTokenReused))), true};
   }
 
   auto used = c.query("UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1");
@@ -107,7 +107,7 @@ Result<void> SqliteStore::check_session(UserId owner, SessionId id, core::Micros
   auto row = q->step();
   if (!row) return fail(std::move(row).error());
   // One answer for absent, someone else's, revoked and expired: the caller needs no more.
-  if (!*row) return fail(Errc::unauthenticated, "Session expired or revoked", "session not live");
+  if (!*row) return fail(Error::of(Errc::unauthenticated, "session not live"));
   return {};
 }
 

@@ -26,7 +26,7 @@ Result<UserRecord> find_user_where(ConnectionPool& pool, const std::string& sql,
   q->bind(1, key);
   auto row = q->step();
   if (!row) return fail(std::move(row).error());
-  if (!*row) return fail(Errc::not_found, "User not found");
+  if (!*row) return fail(Error::of(Errc::not_found, "user not found"));
   return read_user(*q);
 }
 
@@ -37,11 +37,7 @@ Result<UserRecord> insert_user(Connection& c, const UserRecord& rec) {
   if (!q) return fail(std::move(q).error());
   q->bind(1, rec.id.str()).bind(2, rec.email).bind(3, rec.full_name);
   q->bind(4, rec.password_hash).bind(5, rec.created_at);
-  if (auto r = q->run(); !r) {
-    Error e = std::move(r).error();
-    if (e.code == Errc::conflict) e.message = "User already registered";
-    return fail(std::move(e));
-  }
+  if (auto r = q->run(); !r) return fail(std::move(r).error());
   return rec;
 }
 
@@ -61,7 +57,7 @@ Result<std::string> read_pragma(Connection& c, std::string_view name) {
   Query q(c.db(), stmt.get());
   auto row = q.step();
   if (!row) return fail(std::move(row).error());
-  if (!*row) return fail(Errc::invalid_input, "Unknown pragma", sql + " returned no row");
+  if (!*row) return fail(Error::of(Errc::invalid_input, sql + " returned no row"));
   return q.text(0);
 }
 
@@ -72,16 +68,15 @@ std::optional<core::Uuid> parse_uuid_column(const Query& q, int col) {
 }
 
 Error corrupt_row(std::string_view what) {
-  return Error{
-      Errc::internal, "Internal error", "sqlite: malformed value in " + std::string(what), {}, 0};
+  return Error::of(Errc::internal, "sqlite: malformed value in " + std::string(what));
 }
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
   if (options.path.empty())
-    return fail(Errc::internal, "SQLite database path is empty", "sqlite: empty path");
+    return fail(Error::startup(Errc::internal, "SQLite database path is empty", "sqlite: empty path"));
   if (options.max_connections == 0)
-    return fail(Errc::internal, "SQLite max_connections must be at least 1",
-                "sqlite: max_connections = 0");
+    return fail(Error::startup(Errc::internal, "SQLite max_connections must be at least 1",
+                "sqlite: max_connections = 0"));
   auto first = Connection::open(options);
   if (!first) return fail(std::move(first).error());
   if (auto r = migrate(**first, core::SystemClock().now_us()); !r)
@@ -101,16 +96,16 @@ std::optional<WriteStats> write_stats(Store& store) {
 
 Result<std::string> writer_pragma(Store& store, std::string_view name) {
   auto* sqlite_store = dynamic_cast<SqliteStore*>(&store);
-  if (!sqlite_store) return fail(Errc::invalid_input, "not a SQLite store");
-  if (!is_pragma_name(name)) return fail(Errc::invalid_input, "not a pragma name");
+  if (!sqlite_store) return fail(Error::of(Errc::invalid_input, "not a SQLite store"));
+  if (!is_pragma_name(name)) return fail(Error::of(Errc::invalid_input, "not a pragma name"));
   return sqlite_store->writer_pragma(name);
 }
 
 Result<std::vector<std::string>> reader_pragmas(Store& store, std::string_view name,
                                                 size_t readers) {
   auto* sqlite_store = dynamic_cast<SqliteStore*>(&store);
-  if (!sqlite_store) return fail(Errc::invalid_input, "not a SQLite store");
-  if (!is_pragma_name(name)) return fail(Errc::invalid_input, "not a pragma name");
+  if (!sqlite_store) return fail(Error::of(Errc::invalid_input, "not a SQLite store"));
+  if (!is_pragma_name(name)) return fail(Error::of(Errc::invalid_input, "not a pragma name"));
   // All leases are held at once, so each value comes from a different connection (the ones
   // beyond the first are opened here, as under load).
   std::vector<ConnectionPool::Lease> leases;
@@ -161,7 +156,7 @@ Result<void> SqliteStore::set_password_hash(UserId id, std::string_view phc_hash
     auto q = c.query("UPDATE users SET password_hash = ?2 WHERE id = ?1");
     if (!q) return fail(std::move(q).error());
     if (auto r = q->bind(1, id.str()).bind(2, phc_hash).run(); !r) return r;
-    if (sqlite3_changes(c.db()) == 0) return fail(Errc::not_found, "User not found");
+    if (sqlite3_changes(c.db()) == 0) return fail(Error::of(Errc::not_found, "user not found"));
     return {};
   });
 }

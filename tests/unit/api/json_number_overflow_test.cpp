@@ -17,7 +17,7 @@ TEST(JsonNumberOverflow, IsAJsonDecodeErrorNotAnException) {
       R"([1E+400])",
   };
   for (const auto& body : bodies) {
-    Result<nlohmann::json> r = fail(Errc::internal, "", "");
+    Result<nlohmann::json> r = fail(Error::of(Errc::internal));
     ASSERT_NO_THROW(r = parse_json_body(body)) << body;
     ASSERT_FALSE(r) << body;
     EXPECT_EQ(r.error().code, Errc::invalid_input) << body;
