@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "api/request_body.hpp"
+#include "api/core/request_body.hpp"
 #include "core/utf8.hpp"
 #include "fuzz_check.hpp"
 
@@ -12,7 +12,7 @@ namespace {
 
 using latchkey::api::FieldReader;
 
-// The limits src/api/auth_routes.cpp and data_routes.cpp use.
+// The limits src/api/seed/auth_routes.cpp and data_routes.cpp use.
 constexpr size_t kMinPassword = 8;
 constexpr size_t kMaxPassword = 1024;
 constexpr size_t kMaxFullName = 255;

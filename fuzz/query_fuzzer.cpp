@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "api/request_body.hpp"
+#include "api/core/request_body.hpp"
 #include "fuzz_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -15,7 +15,8 @@
 #include <memory>
 #include <thread>
 
-#include "api/api.hpp"
+#include "api/core/pipeline.hpp"
+#include "app/surfaces.hpp"
 #include "auth/auth_service.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
@@ -221,8 +222,11 @@ int serve(const Config& config) {
                              /*nice=*/5);
   core::WorkerPool db_pool("lk-db", db_threads(config), config.db_queue);
   store::Store& db = **store;
-  api::Api api({auth, items, [&db] { return db.ping(); }, db_pool, hash_pool},
-               {"latchkey", config.cors_origins, config.trusted_proxies});
+  const api::seed::SeedDeps seed{auth, items, [&db] { return db.ping(); }, "latchkey",
+                                 config.cors_origins};
+  api::RouteTable routes;
+  add_surfaces(routes, seed);
+  api::Pipeline pipeline({routes, auth, db_pool, hash_pool}, {config.trusted_proxies});
 
   http::ServerOptions http_options;
   http_options.host = listen->host;
@@ -232,7 +236,7 @@ int serve(const Config& config) {
   http_options.max_connections = connection_cap(config, descriptor_limit);
   http_options.max_connections_per_ip = config.max_connections_per_ip;
   http_options.uncapped_addresses = config.trusted_proxies;
-  http::Server server(http_options, api);
+  http::Server server(http_options, pipeline);
   if (auto bound = server.listen(); !bound) return startup_failure(bound.error());
 
   const auto ready_ms =

@@ -149,8 +149,8 @@ Result<Principal> AuthService::verify_access_token(std::string_view token) const
 Result<void> AuthService::check_session(const Principal& who) {
   auto open = sessions_.check_session(who.user_id, who.session_id, clock_.now_us());
   if (!open && open.error().code == Errc::unauthenticated) {
-    Error e = open.error();
-    return fail(std::move(e).with_code(ErrorCode::session_not_found, "Session expired or revoked"));
+    return fail(std::move(open).error().with_code(ErrorCode::session_not_found,
+                                                  "Session expired or revoked"));
   }
   return open;
 }

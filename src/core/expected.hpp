@@ -69,6 +69,7 @@ class Expected<void, E> {
   void value() const { assert(ok_); }
   E& error() & { return error_; }
   const E& error() const& { return error_; }
+  E&& error() && { return std::move(error_); }
 
  private:
   E error_{};

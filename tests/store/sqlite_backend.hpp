@@ -3,7 +3,7 @@
 
 #include "store/sqlite/sqlite_store.hpp"
 #include "store_contract.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace latchkey::store::testing {
 

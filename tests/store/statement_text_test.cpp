@@ -16,7 +16,7 @@
 #include "postgres_backend.hpp"
 #include "store/postgres/pg_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace latchkey::store::testing {
 namespace {

@@ -1,12 +1,13 @@
 #pragma once
 #include <string_view>
 
+#include "api/core/route.hpp"
 #include "core/error.hpp"
 #include "http/message.hpp"
 
-namespace latchkey::api {
+namespace latchkey::api::seed {
 
-// The one Errc -> HTTP status mapping.
+// The tutorial API's Errc -> HTTP status mapping.
 int http_status(Errc code);
 
 // Error body carrying both FastAPI's field and the tutorial's:
@@ -16,4 +17,7 @@ http::Response error_response(const Error& error);
 // For errors that have no Errc (404 unknown path, 405, protocol errors from the HTTP layer).
 http::Response error_response(int status, std::string_view message);
 
-}  // namespace latchkey::api
+// The two together, for the seed surfaces.
+ErrorRenderer tutorial_errors();
+
+}  // namespace latchkey::api::seed

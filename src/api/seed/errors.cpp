@@ -1,10 +1,10 @@
-#include "api/errors.hpp"
+#include "api/seed/errors.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "core/log.hpp"
 
-namespace latchkey::api {
+namespace latchkey::api::seed {
 
 int http_status(Errc code) {
   switch (code) {
@@ -79,4 +79,11 @@ http::Response error_response(int status, std::string_view message) {
   return make(status, message, message);
 }
 
-}  // namespace latchkey::api
+ErrorRenderer tutorial_errors() {
+  return ErrorRenderer{[](const Error& e) { return error_response(e); },
+                       [](int status, std::string_view message) {
+                         return error_response(status, message);
+                       }};
+}
+
+}  // namespace latchkey::api::seed

@@ -1,4 +1,4 @@
-#include "api/request_body.hpp"
+#include "api/core/request_body.hpp"
 
 #include <gtest/gtest.h>
 

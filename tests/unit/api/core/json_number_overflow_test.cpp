@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "api/request_body.hpp"
+#include "api/core/request_body.hpp"
 
 namespace latchkey::api {
 namespace {

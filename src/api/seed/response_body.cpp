@@ -1,9 +1,9 @@
-#include "api/response_body.hpp"
+#include "api/seed/response_body.hpp"
 
 #include "core/json_text.hpp"
 #include "core/time_format.hpp"
 
-namespace latchkey::api {
+namespace latchkey::api::seed {
 namespace {
 
 using core::append_json_string;
@@ -94,4 +94,10 @@ std::string message_json(std::string_view message) {
   return out;
 }
 
-}  // namespace latchkey::api
+http::Response json_ok(std::string body) {
+  http::Response r;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace latchkey::api::seed

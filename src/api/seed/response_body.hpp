@@ -6,9 +6,10 @@
 #include <vector>
 
 #include "auth/auth_service.hpp"
+#include "http/message.hpp"
 #include "store/records.hpp"
 
-namespace latchkey::api {
+namespace latchkey::api::seed {
 
 std::string user_json(const store::UserRecord& user);
 std::string item_json(const store::ItemRecord& item);
@@ -16,5 +17,7 @@ std::string items_json(const std::vector<store::ItemRecord>& items);
 std::string auth_json(const auth::AuthResult& result);
 // {"message": <message>}
 std::string message_json(std::string_view message);
+// 200 with a JSON body.
+http::Response json_ok(std::string body);
 
-}  // namespace latchkey::api
+}  // namespace latchkey::api::seed

@@ -1,0 +1,14 @@
+#pragma once
+#include "api/core/route.hpp"
+
+namespace latchkey::api {
+
+// Wraps `reply` so every response carries the common headers (no caching, nosniff) and,
+// for an allowed `origin`, the surface's CORS headers.
+http::Reply with_common_headers(http::Reply reply, const CorsPolicy& cors, std::string_view origin);
+// Whether `req` is a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method).
+bool is_preflight(const http::Request& req);
+// The answer to a preflight under `cors`; a disallowed origin gets the surface's 400.
+http::Response preflight(const http::Request& req, const Surface& surface);
+
+}  // namespace latchkey::api

@@ -1,0 +1,96 @@
+// /auth/*: registration, login, logout, refresh, and the current user.
+#include "api/core/request_body.hpp"
+#include "api/seed/handlers.hpp"
+#include "api/seed/response_body.hpp"
+
+namespace latchkey::api::seed {
+namespace {
+
+constexpr size_t kMinPassword = 8;
+constexpr size_t kMaxPassword = 1024;  // bounds hashing work per request
+constexpr size_t kMaxFullName = 255;
+constexpr size_t kMaxRefreshToken = 512;
+
+Outcome auth_response(Result<auth::AuthResult> result) {
+  if (!result) return std::move(result).error();
+  return json_ok(auth_json(*result));
+}
+
+struct Credentials {
+  std::string email;
+  std::string password;
+  std::optional<std::string> full_name;
+};
+
+// {"email", "password"}, and "full_name" when `with_name`.
+Result<Credentials> read_credentials(const Call& call, bool with_name) {
+  auto body = parse_json_body(call.req.body);
+  if (!body) return fail(std::move(body).error());
+  FieldReader fields(*body);
+  auto email = fields.required_email("email");
+  auto password = fields.required_string("password", kMinPassword, kMaxPassword);
+  std::optional<std::string> full_name;
+  if (with_name) full_name = fields.optional_string("full_name", 0, kMaxFullName);
+  if (!fields.ok()) return fail(fields.error());
+  return Credentials{std::move(*email), std::move(*password), std::move(full_name)};
+}
+
+}  // namespace
+
+// Hash on the hashing pool, then write on the store pool: the hashing thread goes back to
+// hashing instead of waiting on a commit.
+Outcome post_register(const SeedDeps& deps, Call& call) {
+  auto creds = read_credentials(call, true);
+  if (!creds) return std::move(creds).error();
+  return on(Pool::hashing, [&deps, creds = std::move(*creds)](Call& c) mutable -> Outcome {
+    if (auto admitted = deps.auth.admit_client(c.req.remote_ip); !admitted)
+      return admitted.error();
+    auto hash = deps.auth.hash_password(creds.password);
+    return on(Pool::store,
+              [&deps, creds = std::move(creds), hash = std::move(hash)](Call&) mutable {
+                return auth_response(deps.auth.register_hashed(creds.email, std::move(hash),
+                                                               std::move(creds.full_name)));
+              });
+  });
+}
+
+Outcome post_login(const SeedDeps& deps, Call& call) {
+  auto creds = read_credentials(call, false);
+  if (!creds) return std::move(creds).error();
+  return on(Pool::hashing, [&deps, creds = std::move(*creds)](Call& c) -> Outcome {
+    if (auto admitted = deps.auth.admit_client(c.req.remote_ip); !admitted)
+      return admitted.error();
+    auto user = deps.auth.check_credentials(creds.email, creds.password);
+    if (!user) return std::move(user).error();
+    return on(Pool::store, [&deps, user = std::move(*user)](Call&) {
+      return auth_response(deps.auth.open_session(user));
+    });
+  });
+}
+
+Outcome post_refresh(const SeedDeps& deps, Call& call) {
+  auto body = parse_json_body(call.req.body);
+  if (!body) return std::move(body).error();
+  FieldReader fields(*body);
+  auto token = fields.required_string("refresh_token", 1, kMaxRefreshToken);
+  if (!fields.ok()) return fields.error();
+  return on(Pool::store, [&deps, token = std::move(*token)](Call& c) -> Outcome {
+    if (auto admitted = deps.auth.admit_client(c.req.remote_ip); !admitted)
+      return admitted.error();
+    return auth_response(deps.auth.refresh(token));
+  });
+}
+
+Outcome post_logout(const SeedDeps& deps, Call& call) {
+  auto done = deps.auth.logout(*call.principal);
+  if (!done) return std::move(done).error();
+  return json_ok(message_json("Successfully logged out"));
+}
+
+Outcome get_me(const SeedDeps& deps, Call& call) {
+  auto user = deps.auth.me(*call.principal);
+  if (!user) return std::move(user).error();
+  return json_ok(user_json(*user));
+}
+
+}  // namespace latchkey::api::seed

@@ -1,0 +1,71 @@
+// The route table against /openapi.json: every documented route of every surface is in the
+// document, and everything the document promises is routed, with the access it states.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "api/core/route_table.hpp"
+#include "app/surfaces.hpp"
+#include "support/services.hpp"
+#include "web/assets.hpp"
+
+namespace latchkey {
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The server's table, built by the same call `serve` makes.
+struct Table {
+  Table() : seed{*services.auth, *services.items, [] { return Result<void>{}; }} {
+    app::add_surfaces(table, seed);
+  }
+  testing::Services services;
+  api::seed::SeedDeps seed;
+  api::RouteTable table;
+};
+
+TEST(RouteDocs, EveryRouteIsDocumentedAndEveryDocumentedOperationIsRouted) {
+  Table t;
+  const auto doc = nlohmann::json::parse(web::openapi_json());
+  std::set<std::string> documented;
+  for (const auto& [path, item] : doc.at("paths").items())
+    for (const auto& [method, op] : item.items())
+      if (method != "parameters") documented.insert(method + " " + path);
+
+  std::set<std::string> routed;
+  for (const auto& e : t.table.entries()) {
+    if (!e.route.documented) continue;
+    const std::string key = lower(api::method_name(e.route.method)) + " " + e.route.pattern;
+    routed.insert(key);
+    EXPECT_EQ(documented.count(key), 1u) << "routed but not in /openapi.json: " << key;
+  }
+  for (const auto& key : documented)
+    EXPECT_EQ(routed.count(key), 1u) << "in /openapi.json but not routed: " << key;
+}
+
+TEST(RouteDocs, DocumentedSecurityMatchesTheRouteAccess) {
+  Table t;
+  const auto doc = nlohmann::json::parse(web::openapi_json());
+  for (const auto& e : t.table.entries()) {
+    if (!e.route.documented) continue;
+    const auto& op = doc.at("paths").at(e.route.pattern).at(lower(api::method_name(e.route.method)));
+    const bool needs_token = op.contains("security") && !op.at("security").empty();
+    EXPECT_EQ(needs_token, e.route.access == api::Access::user)
+        << api::method_name(e.route.method) << " " << e.route.pattern;
+  }
+}
+
+TEST(RouteDocs, EverySurfaceOwnsAtLeastOneRoute) {
+  Table t;
+  std::set<size_t> used;
+  for (const auto& e : t.table.entries()) used.insert(e.surface.index);
+  EXPECT_EQ(used.size(), t.table.surfaces().size());
+}
+
+}  // namespace
+}  // namespace latchkey
