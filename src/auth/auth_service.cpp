@@ -17,17 +17,19 @@ constexpr const char* kInvalidCredentials = "Invalid credentials";
 
 AuthService::AuthService(store::UserStore& users, store::SessionStore& sessions,
                          store::AttemptStore& attempts, const crypto::PasswordHasher& hasher,
-                         const crypto::JwtCodec& jwt, const core::Clock& clock, AuthOptions options)
+                         const crypto::JwtCodec& jwt, const core::Clock& clock,
+                         core::RandomSource& random, AuthOptions options)
     : users_(users),
       sessions_(sessions),
       attempts_(attempts),
       hasher_(hasher),
       jwt_(jwt),
       clock_(clock),
+      random_(random),
       options_(options),
       // Hash of a random password, made with the live parameters: verifying against it
       // costs what a real verification costs, so unknown emails are not faster.
-      dummy_hash_(hasher.hash(crypto::random_token(24))) {}
+      dummy_hash_(hasher.hash(crypto::random_token(random, 24))) {}
 
 Result<void> AuthService::admit_client(std::string_view client_address) {
   // IPv6 clients are counted per /64 (issue 8), so a host cannot rotate through its prefix.
@@ -48,7 +50,7 @@ std::string AuthService::hash_password(std::string_view password) const {
 
 Result<AuthResult> AuthService::register_hashed(std::string_view email, std::string phc_hash,
                                                 std::optional<std::string> full_name) {
-  store::NewUser user{UserId{core::Uuid::random_v4()}, core::ascii_lower(email),
+  store::NewUser user{UserId{core::Uuid::random_v4(random_)}, core::ascii_lower(email),
                       std::move(full_name), std::move(phc_hash)};
   auto created = users_.create_user(user, clock_.now_us());
   if (!created) {
@@ -97,7 +99,7 @@ Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
 }
 
 Result<AuthResult> AuthService::refresh(std::string_view refresh_token) {
-  auto next = crypto::random_token(kRefreshTokenBytes);
+  auto next = crypto::random_token(random_, kRefreshTokenBytes);
   auto session = sessions_.rotate_refresh_token(crypto::sha256_hex(refresh_token),
                                                 crypto::sha256_hex(next), clock_.now_us());
   if (!session) {
@@ -157,9 +159,9 @@ Result<void> AuthService::check_session(const Principal& who) {
 
 Result<AuthResult> AuthService::open_session(store::UserRecord user) {
   const auto now = clock_.now_us();
-  store::SessionRecord session{SessionId{core::Uuid::random_v4()}, user.id, now,
+  store::SessionRecord session{SessionId{core::Uuid::random_v4(random_)}, user.id, now,
                                now + options_.refresh_ttl_s * 1'000'000, std::nullopt};
-  auto refresh_token = crypto::random_token(kRefreshTokenBytes);
+  auto refresh_token = crypto::random_token(random_, kRefreshTokenBytes);
   auto opened = sessions_.open_session(session, crypto::sha256_hex(refresh_token));
   if (!opened) return fail(std::move(opened).error());
   auto tokens = issue_tokens(user, session.id, std::move(refresh_token));

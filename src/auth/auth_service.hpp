@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/clock.hpp"
+#include "core/random.hpp"
 #include "core/error.hpp"
 #include "core/rate_limit.hpp"
 #include "crypto/jwt.hpp"
@@ -50,7 +51,7 @@ class AuthService {
  public:
   AuthService(store::UserStore& users, store::SessionStore& sessions, store::AttemptStore& attempts,
               const crypto::PasswordHasher& hasher, const crypto::JwtCodec& jwt,
-              const core::Clock& clock, AuthOptions options);
+              const core::Clock& clock, core::RandomSource& random, AuthOptions options);
 
   // rate_limited (with retry_after_s) once `client_address` has used up its attempts on the
   // credential routes (register, login, refresh); call before each of them.
@@ -92,6 +93,7 @@ class AuthService {
   const crypto::PasswordHasher& hasher_;
   const crypto::JwtCodec& jwt_;
   const core::Clock& clock_;
+  core::RandomSource& random_;  // ids and refresh tokens
   AuthOptions options_;
   std::string dummy_hash_;  // verified against for unknown emails, to equalize timing
 };

@@ -1,12 +1,13 @@
 #include "core/uuid.hpp"
 
-#include <sodium.h>
 
 namespace latchkey::core {
 
-Uuid Uuid::random_v4() {
+Uuid Uuid::random_v4() { return random_v4(system_random()); }
+
+Uuid Uuid::random_v4(RandomSource& random) {
   Uuid u;
-  randombytes_buf(u.b_.data(), u.b_.size());
+  random.fill(u.b_.data(), u.b_.size());
   u.b_[6] = (u.b_[6] & 0x0f) | 0x40;  // version 4
   u.b_[8] = (u.b_[8] & 0x3f) | 0x80;  // RFC 4122 variant
   return u;

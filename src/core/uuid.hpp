@@ -5,13 +5,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/random.hpp"
+
 namespace latchkey::core {
 
 // A 128-bit UUID; text form is lower-case 8-4-4-4-12.
 class Uuid {
  public:
   Uuid() = default;
-  static Uuid random_v4();
+  static Uuid random_v4();  // from system_random()
+  static Uuid random_v4(RandomSource& random);
   // Accepts only the canonical 36-char 8-4-4-4-12 form, hex digits in either case: no braces,
   // urn:uuid: prefix, missing, extra or moved dashes.
   static std::optional<Uuid> parse(std::string_view text);

@@ -27,8 +27,12 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 std::string random_token(size_t n_bytes) {
   if (!init()) throw std::runtime_error("libsodium could not be initialized");
+  return random_token(core::system_random(), n_bytes);
+}
+
+std::string random_token(core::RandomSource& random, size_t n_bytes) {
   std::string raw(n_bytes, '\0');
-  randombytes_buf(raw.data(), raw.size());
+  random.fill(reinterpret_cast<uint8_t*>(raw.data()), raw.size());
   std::string token = base64url_encode(raw);
   sodium_memzero(raw.data(), raw.size());
   return token;

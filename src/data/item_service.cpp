@@ -17,7 +17,7 @@ Result<T> item_not_found_if_absent(Result<T> r) {
 }  // namespace
 
 Result<store::ItemRecord> ItemService::create(UserId owner, store::NewItem item) {
-  item.id = ItemId{core::Uuid::random_v4()};
+  item.id = ItemId{core::Uuid::random_v4(random_)};
   auto created = items_.create_item(owner, item, clock_.now_us());
   if (!created && created.error().code == Errc::conflict)
     return fail(std::move(created).error().with_code(ErrorCode::conflict, "Item already exists"));

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/random.hpp"
 #include "core/error.hpp"
 #include "store/item_store.hpp"
 
@@ -14,7 +15,8 @@ Error item_not_found(std::string detail = {});
 // Blocking (store access): call from a worker pool.
 class ItemService {
  public:
-  ItemService(store::ItemStore& items, const core::Clock& clock) : items_(items), clock_(clock) {}
+  ItemService(store::ItemStore& items, const core::Clock& clock, core::RandomSource& random)
+      : items_(items), clock_(clock), random_(random) {}
 
   Result<store::ItemRecord> create(UserId owner, store::NewItem item);
   Result<std::vector<store::ItemRecord>> list(UserId owner, int limit, int offset);
@@ -27,6 +29,7 @@ class ItemService {
  private:
   store::ItemStore& items_;
   const core::Clock& clock_;
+  core::RandomSource& random_;  // item ids
 };
 
 }  // namespace latchkey::data

@@ -1,6 +1,7 @@
 #pragma once
-// The real services over a temporary SQLite store, a FixedClock and a counting hasher: what
-// unit tests of services, surfaces and the pipeline run against, without sockets.
+// The real services over a temporary SQLite store, a FixedClock, a seeded random source and
+// a counting hasher: what unit tests of services, surfaces and the pipeline run against,
+// without sockets or sleeps.
 #include <memory>
 #include <stdexcept>
 
@@ -10,28 +11,31 @@
 #include "data/item_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/fake_hasher.hpp"
+#include "support/sequence_random.hpp"
 #include "support/temp_dir.hpp"
 
 namespace latchkey::testing {
 
 inline constexpr core::Micros kStart = 1'700'000'000'000'000;  // 2023-11-14
+inline constexpr std::string_view kSecret = "unit-test-jwt-secret-0123456789abcdef";
 
 struct Services {
-  explicit Services(auth::AuthOptions options = {}) {
+  explicit Services(auth::AuthOptions options = {}, uint64_t seed = 1) : random(seed) {
     store::sqlite::SqliteOptions so;
     so.path = (dir.path() / "test.db").string();
     auto opened = store::sqlite::open_sqlite_store(so);
     if (!opened) throw std::runtime_error("cannot open the test store: " + opened.error().detail);
     db = std::move(opened).value();
     auth = std::make_unique<auth::AuthService>(*db, *db, db->attempts(), hasher, jwt, clock,
-                                               options);
-    items = std::make_unique<data::ItemService>(*db, clock);
+                                               random, options);
+    items = std::make_unique<data::ItemService>(*db, clock, random);
   }
 
   TempDir dir;
   core::FixedClock clock{kStart};
+  SequenceRandom random;
   CountingHasher hasher;
-  crypto::JwtCodec jwt{std::string(32, 'k'), crypto::JwtPolicy{}};
+  crypto::JwtCodec jwt{std::string(kSecret), crypto::JwtPolicy{}};
   std::unique_ptr<store::Store> db;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<data::ItemService> items;

@@ -56,7 +56,7 @@ struct Route {
   RouteHandler handler;
   // Where the handler runs: on the I/O thread when unset (it must then not block). Routes
   // for users always start on the store pool, after the session check.
-  std::optional<Pool> runs_on;
+  std::optional<Pool> runs_on = std::nullopt;
   // Listed in the surface's OpenAPI document (static assets are not).
   bool documented = true;
 };

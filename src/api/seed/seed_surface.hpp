@@ -15,7 +15,7 @@ struct SeedDeps {
   data::ItemService& items;
   std::function<Result<void>()> health_check;  // blocking
   std::string service_name = "latchkey";
-  std::vector<std::string> cors_origins;  // empty or "*": any origin
+  std::vector<std::string> cors_origins = {};  // empty or "*": any origin
 };
 
 // Adds the surface and its routes; `deps` must outlive the table.
