@@ -5,9 +5,12 @@
 #include <chrono>
 
 #include "test_support.hpp"
+#include "backends.hpp"
 
 namespace latchkey::test {
 namespace {
+
+LATCHKEY_SUITE_BACKENDS(AuthTest, both);
 
 class AuthTest : public ApiTest {};
 

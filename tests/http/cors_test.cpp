@@ -3,9 +3,13 @@
 #include <cctype>
 
 #include "test_support.hpp"
+#include "backends.hpp"
 
 namespace latchkey::test {
 namespace {
+
+LATCHKEY_SUITE_BACKENDS(CorsTest, both);
+LATCHKEY_SUITE_BACKENDS(CorsRestrictedTest, both);
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -4,9 +4,12 @@
 #include <thread>
 
 #include "test_support.hpp"
+#include "backends.hpp"
 
 namespace latchkey::test {
 namespace {
+
+LATCHKEY_SUITE_BACKENDS(DataTest, both);
 
 std::string repeat(std::string_view unit, size_t n) {
   std::string out;

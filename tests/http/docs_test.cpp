@@ -3,9 +3,12 @@
 #include <set>
 
 #include "test_support.hpp"
+#include "backends.hpp"
 
 namespace latchkey::test {
 namespace {
+
+LATCHKEY_SUITE_BACKENDS(DocsTest, both);
 
 class DocsTest : public ApiTest {};
 

@@ -1,9 +1,13 @@
 // The error contract: body shape, malformed input, size limits, routing errors, and every
 // way a bearer token can be bad.
 #include "test_support.hpp"
+#include "backends.hpp"
 
 namespace latchkey::test {
 namespace {
+
+LATCHKEY_SUITE_BACKENDS(ErrorsTest, both);
+LATCHKEY_SUITE_BACKENDS(BadTokenTest, both);
 
 class ErrorsTest : public ApiTest {
  protected:

@@ -1,8 +1,11 @@
 // GET / and GET /health.
 #include "test_support.hpp"
+#include "backends.hpp"
 
 namespace latchkey::test {
 namespace {
+
+LATCHKEY_SUITE_BACKENDS(HealthTest, both);
 
 class HealthTest : public ApiTest {};
 

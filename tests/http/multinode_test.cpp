@@ -8,9 +8,13 @@
 
 #include "pg_support.hpp"
 #include "test_support.hpp"
+#include "backends.hpp"
 
 namespace latchkey::test {
 namespace {
+
+LATCHKEY_SUITE_BACKENDS(MultiNodeTest, postgres);
+LATCHKEY_SUITE_BACKENDS(MultiNodeLimitTest, postgres);
 
 using SteadyClock = std::chrono::steady_clock;
 using testing::PgCluster;

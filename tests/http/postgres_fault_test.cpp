@@ -11,9 +11,12 @@
 
 #include "pg_support.hpp"
 #include "test_support.hpp"
+#include "backends.hpp"
 
 namespace latchkey::test {
 namespace {
+
+LATCHKEY_SUITE_BACKENDS(PostgresFaultTest, postgres);
 
 using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;

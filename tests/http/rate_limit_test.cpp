@@ -6,9 +6,14 @@
 #include <vector>
 
 #include "test_support.hpp"
+#include "backends.hpp"
 
 namespace latchkey::test {
 namespace {
+
+LATCHKEY_SUITE_BACKENDS(RateLimitTest, both);
+LATCHKEY_SUITE_BACKENDS(LoginRaceTest, both);
+LATCHKEY_SUITE_BACKENDS(AddressLimitTest, both);
 
 // The default limits, as a fresh install has them.
 class RateLimitTest : public ApiTest {

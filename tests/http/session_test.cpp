@@ -3,9 +3,12 @@
 #include <thread>
 
 #include "test_support.hpp"
+#include "backends.hpp"
 
 namespace latchkey::test {
 namespace {
+
+LATCHKEY_SUITE_BACKENDS(SessionTest, both);
 
 class SessionTest : public ApiTest {
  protected:
