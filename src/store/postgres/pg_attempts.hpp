@@ -2,7 +2,7 @@
 #include <atomic>
 
 #include "store/attempt_store.hpp"
-#include "store/postgres/pg_pool.hpp"
+#include "store/postgres/pg_connection.hpp"
 
 namespace latchkey::store::postgres {
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/bounded_pool.hpp"
 #include "store/statement_observer.hpp"
 
 namespace latchkey::store::postgres {
@@ -105,5 +106,10 @@ class PgConnection {
   bool broken_ = false;
   StatementObserver observer_;
 };
+
+// Connections are opened on demand; one that broke (server restarted, network gone) is not
+// put back, and the next caller opens a fresh one, so the store recovers by itself once the
+// server is back.
+using ConnectionPool = BoundedPool<PgConnection>;
 
 }  // namespace latchkey::store::postgres

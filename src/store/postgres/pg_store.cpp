@@ -130,11 +130,19 @@ Result<std::unique_ptr<Store>> open_pg_store(const PgOptions& options) {
 
 PgStore::PgStore(const PgOptions& options, std::unique_ptr<PgConnection> first)
     : pool_(
+          "postgres", {options.pool_size, options.acquire_timeout_ms},
           [url = options.url, connect_s = options.connect_timeout_s,
            statement_ms = options.statement_timeout_ms, observer = options.statement_observer] {
             return PgConnection::open(url, connect_s, statement_ms, observer);
           },
-          options.pool_size, options.acquire_timeout_ms, std::move(first)) {}
+          [](PgConnection& c) {
+            // Store methods always end their transaction; one left open (a bug, or a failure
+            // between BEGIN and COMMIT) would carry its locks and its role into the next
+            // caller's work, so such a connection is closed rather than reused.
+            if (c.broken()) return Returned::close_idle;
+            return c.in_transaction() ? Returned::close : Returned::reuse;
+          },
+          std::move(first)) {}
 
 Result<void> PgStore::ping() {
   auto lease = pool_.acquire();

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "store/postgres/pg_attempts.hpp"
-#include "store/postgres/pg_pool.hpp"
+#include "store/postgres/pg_connection.hpp"
 #include "store/postgres/pg_store.hpp"
 
 namespace latchkey::store::postgres {

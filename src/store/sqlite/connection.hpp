@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/uuid.hpp"
+#include "store/bounded_pool.hpp"
 #include "store/sqlite/sqlite_db.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -97,5 +98,9 @@ class WriteTxn {
   explicit WriteTxn(Connection& c) : c_(&c) {}
   Connection* c_;
 };
+
+// The pooled connections for reads: SQLite connections are cheap to keep, but each holds a
+// file descriptor and its statement cache, so their number is bounded.
+using ConnectionPool = BoundedPool<Connection>;
 
 }  // namespace latchkey::store::sqlite

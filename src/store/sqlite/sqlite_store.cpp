@@ -121,6 +121,25 @@ Result<std::vector<std::string>> reader_pragmas(Store& store, std::string_view n
   return values;
 }
 
+SqliteStore::SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> first,
+                         std::unique_ptr<Connection> writer)
+    : pool_(
+          "sqlite", {options.max_connections, options.busy_timeout_ms},
+          [options]() -> Result<std::unique_ptr<Connection>> {
+            auto c = Connection::open(options);
+            if (!c) return c;
+            if (auto r = (*c)->install_owner_views(); !r) return fail(std::move(r).error());
+            return c;
+          },
+          [](Connection& c) {
+            // A store method always commits or rolls back; this guards against a bug leaving
+            // a write transaction open, which would block every other writer forever.
+            if (!sqlite3_get_autocommit(c.db())) (void)c.exec("ROLLBACK");
+            return Returned::reuse;
+          },
+          std::move(first)),
+      writer_(std::move(writer)) {}
+
 Result<std::string> SqliteStore::writer_pragma(std::string_view name) {
   return write([&](Connection& c) { return Written<std::string>{read_pragma(c, name), false}; });
 }

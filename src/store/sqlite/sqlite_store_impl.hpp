@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "store/memory_attempt_store.hpp"
-#include "store/sqlite/connection_pool.hpp"
+#include "store/sqlite/connection.hpp"
 #include "store/sqlite/group_commit.hpp"
 #include "store/store.hpp"
 
@@ -36,9 +36,8 @@ Written<T> as_written(Result<T> r) {
 // Reads use the pooled connections; every write goes through the group-commit writer.
 class SqliteStore final : public Store {
  public:
-  SqliteStore(SqliteOptions options, std::unique_ptr<Connection> first,
-              std::unique_ptr<Connection> writer)
-      : pool_(std::move(options), std::move(first)), writer_(std::move(writer)) {}
+  SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> first,
+              std::unique_ptr<Connection> writer);
 
   Result<UserRecord> create_user(const NewUser& user, core::Micros now) override;
   Result<UserRecord> find_user_by_email(std::string_view email) override;
