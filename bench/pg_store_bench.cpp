@@ -34,18 +34,20 @@ class PgBenchDb {
 
     // A fresh user per run: the database may hold earlier runs' rows.
     user_ = UserId{core::Uuid::random_v4()};
-    check(store_->create_user({user_, user_.str() + "@bench.example", std::nullopt, "h"}, now()));
+    check(store_->users().create_user({user_, user_.str() + "@bench.example", std::nullopt, "h"},
+                                      now()));
     for (int i = 0; i < 200; ++i) {
       const ItemId id{core::Uuid::random_v4()};
-      check(store_->create_item(user_,
-                                {id, "title " + std::to_string(i), std::string(200, 'x'),
-                                 "{\"n\":" + std::to_string(i) + "}"},
-                                now()));
+      check(store_->items().create_item(user_,
+                                        {id, "title " + std::to_string(i), std::string(200, 'x'),
+                                         "{\"n\":" + std::to_string(i) + "}"},
+                                        now()));
       items_.push_back(id);
     }
     session_ = SessionId{core::Uuid::random_v4()};
-    check(store_->open_session({session_, user_, now(), now() + 3'600'000'000, std::nullopt},
-                               "bench-refresh-" + user_.str()));
+    check(store_->sessions().open_session(
+        {session_, user_, now(), now() + 3'600'000'000, std::nullopt},
+        "bench-refresh-" + user_.str()));
   }
 
   store::Store& store() { return *store_; }
@@ -93,7 +95,7 @@ void BM_PgGetItem(benchmark::State& state) {
   if (!d) return;
   size_t i = 0;
   for (auto _ : state) {
-    auto r = d->store().get_item(d->user(), d->items()[i++ % d->items().size()]);
+    auto r = d->store().items().get_item(d->user(), d->items()[i++ % d->items().size()]);
     PgBenchDb::check(r);
     benchmark::DoNotOptimize(r);
   }
@@ -104,7 +106,7 @@ void BM_PgListItems20Of200(benchmark::State& state) {
   auto* d = db(state);
   if (!d) return;
   for (auto _ : state) {
-    auto r = d->store().list_items(d->user(), 20, 0);
+    auto r = d->store().items().list_items(d->user(), 20, 0);
     PgBenchDb::check(r);
     benchmark::DoNotOptimize(r);
   }
@@ -115,7 +117,7 @@ void BM_PgCheckSession(benchmark::State& state) {
   auto* d = db(state);
   if (!d) return;
   for (auto _ : state)
-    PgBenchDb::check(d->store().check_session(d->user(), d->session(), d->now()));
+    PgBenchDb::check(d->store().sessions().check_session(d->user(), d->session(), d->now()));
 }
 BENCHMARK(BM_PgCheckSession)->UseRealTime();
 
@@ -123,7 +125,7 @@ void BM_PgCreateItem(benchmark::State& state) {
   auto* d = db(state);
   if (!d) return;
   for (auto _ : state) {
-    PgBenchDb::check(d->store().create_item(
+    PgBenchDb::check(d->store().items().create_item(
         d->user(), {ItemId{core::Uuid::random_v4()}, "new", "content", std::nullopt}, d->now()));
   }
 }
@@ -136,8 +138,8 @@ void BM_PgUpdateItem(benchmark::State& state) {
   patch.title = "updated";
   size_t i = 0;
   for (auto _ : state)
-    PgBenchDb::check(
-        d->store().update_item(d->user(), d->items()[i++ % d->items().size()], patch, d->now()));
+    PgBenchDb::check(d->store().items().update_item(d->user(), d->items()[i++ % d->items().size()],
+                                                    patch, d->now()));
 }
 BENCHMARK(BM_PgUpdateItem)->UseRealTime();
 

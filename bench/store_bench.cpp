@@ -32,18 +32,18 @@ class BenchDb {
     store_ = std::move(s).value();
 
     user_ = UserId{core::Uuid::random_v4()};
-    check(store_->create_user({user_, "bench@example.com", std::nullopt, "h"}, now()));
+    check(store_->users().create_user({user_, "bench@example.com", std::nullopt, "h"}, now()));
     for (int i = 0; i < 200; ++i) {
       const ItemId id{core::Uuid::random_v4()};
-      check(store_->create_item(user_,
-                                {id, "title " + std::to_string(i), std::string(200, 'x'),
-                                 "{\"n\":" + std::to_string(i) + "}"},
-                                now()));
+      check(store_->items().create_item(user_,
+                                        {id, "title " + std::to_string(i), std::string(200, 'x'),
+                                         "{\"n\":" + std::to_string(i) + "}"},
+                                        now()));
       items_.push_back(id);
     }
     session_ = SessionId{core::Uuid::random_v4()};
-    check(store_->open_session({session_, user_, now(), now() + 3'600'000'000, std::nullopt},
-                               "bench-refresh"));
+    check(store_->sessions().open_session(
+        {session_, user_, now(), now() + 3'600'000'000, std::nullopt}, "bench-refresh"));
   }
   ~BenchDb() {
     store_.reset();
@@ -79,7 +79,7 @@ void BM_SqliteGetItem(benchmark::State& state) {
   auto& d = db();
   size_t i = 0;
   for (auto _ : state) {
-    auto r = d.store().get_item(d.user(), d.items()[i++ % d.items().size()]);
+    auto r = d.store().items().get_item(d.user(), d.items()[i++ % d.items().size()]);
     BenchDb::check(r);
     benchmark::DoNotOptimize(r);
   }
@@ -89,7 +89,7 @@ BENCHMARK(BM_SqliteGetItem);
 void BM_SqliteListItems20Of200(benchmark::State& state) {
   auto& d = db();
   for (auto _ : state) {
-    auto r = d.store().list_items(d.user(), 20, 0);
+    auto r = d.store().items().list_items(d.user(), 20, 0);
     BenchDb::check(r);
     benchmark::DoNotOptimize(r);
   }
@@ -98,7 +98,8 @@ BENCHMARK(BM_SqliteListItems20Of200);
 
 void BM_SqliteCheckSession(benchmark::State& state) {
   auto& d = db();
-  for (auto _ : state) BenchDb::check(d.store().check_session(d.user(), d.session(), d.now()));
+  for (auto _ : state)
+    BenchDb::check(d.store().sessions().check_session(d.user(), d.session(), d.now()));
 }
 BENCHMARK(BM_SqliteCheckSession);
 
@@ -106,7 +107,7 @@ BENCHMARK(BM_SqliteCheckSession);
 void BM_SqliteCreateItem(benchmark::State& state) {
   auto& d = db(state.range(0) == 1);
   for (auto _ : state) {
-    BenchDb::check(d.store().create_item(
+    BenchDb::check(d.store().items().create_item(
         d.user(), {ItemId{core::Uuid::random_v4()}, "new", "content", std::nullopt}, d.now()));
   }
 }
@@ -119,7 +120,7 @@ void BM_SqliteUpdateItem(benchmark::State& state) {
   size_t i = 0;
   for (auto _ : state)
     BenchDb::check(
-        d.store().update_item(d.user(), d.items()[i++ % d.items().size()], patch, d.now()));
+        d.store().items().update_item(d.user(), d.items()[i++ % d.items().size()], patch, d.now()));
 }
 BENCHMARK(BM_SqliteUpdateItem)->Arg(1)->Arg(0);
 
@@ -131,7 +132,7 @@ void BM_SqliteCreateItemConcurrent(benchmark::State& state) {
   std::optional<store::sqlite::WriteStats> before;
   if (state.thread_index() == 0) before = store::sqlite::write_stats(d.store());
   for (auto _ : state) {
-    BenchDb::check(d.store().create_item(
+    BenchDb::check(d.store().items().create_item(
         d.user(), {ItemId{core::Uuid::random_v4()}, "new", "content", std::nullopt}, d.now()));
   }
   state.SetItemsProcessed(state.iterations());

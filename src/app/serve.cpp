@@ -212,9 +212,9 @@ int serve(const Config& config) {
   auth_options.refresh_ttl_s = config.refresh_token_ttl_s;
   auth_options.client_attempts = {config.auth_attempts_per_minute, config.auth_attempts_per_minute};
   auth_options.login_backoff = {config.login_free_failures, config.login_max_backoff_s};
-  auth::AuthService auth(**store, **store, (*store)->attempts(), *hasher, jwt, clock,
-                         core::system_random(), auth_options);
-  data::ItemService items(**store, clock, core::system_random());
+  auth::AuthService auth((*store)->users(), (*store)->sessions(), (*store)->attempts(), *hasher,
+                         jwt, clock, core::system_random(), auth_options);
+  data::ItemService items((*store)->items(), clock, core::system_random());
 
   // Hashing gets its own pool so a login flood cannot starve data requests of workers.
   // Its threads also run at a lower CPU priority: during a login flood the cores go to

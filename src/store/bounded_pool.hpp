@@ -79,8 +79,8 @@ class BoundedPool {
   // waits for one to come back. unavailable after the wait bound, or the opener's error.
   Result<Lease> acquire() {
     std::unique_lock lock(mu_);
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(limits_.acquire_timeout_ms);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(limits_.acquire_timeout_ms);
     for (;;) {
       if (!idle_.empty()) {
         auto c = std::move(idle_.back());

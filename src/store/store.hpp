@@ -1,4 +1,7 @@
 #pragma once
+#include <memory>
+
+#include "core/error.hpp"
 #include "store/attempt_store.hpp"
 #include "store/item_store.hpp"
 #include "store/session_store.hpp"
@@ -6,18 +9,50 @@
 
 namespace latchkey::store {
 
-// One database backend. Methods may block: call them from a worker pool, never from an
-// I/O thread. Implementations are safe to use from several threads at once.
-// Driver failures (database gone, disk full) come back as Errc::unavailable or
-// Errc::internal; they are never thrown.
-class Store : public UserStore, public SessionStore, public ItemStore {
+// The database object one backend's feature stores share (its connection pool, its writer).
+class Database {
  public:
+  virtual ~Database() = default;
   // ok if the database answers a trivial query now.
   virtual Result<void> ping() = 0;
   // Short name for logs and /health ("sqlite", "postgres").
   virtual const char* backend_name() const = 0;
-  // Rate-limit and backoff counters, shared by every node that shares this database.
-  virtual AttemptStore& attempts() = 0;
+};
+
+// One database backend, as one object per feature over the backend's shared Database. A new
+// feature is one interface, one class per backend, one member of Parts and one accessor.
+// Methods may block: call them from a worker pool, never from an I/O thread. Every part is
+// safe to use from several threads at once. Driver failures (database gone, disk full) come
+// back as Errc::unavailable or Errc::internal; they are never thrown.
+class Store final {
+ public:
+  struct Parts {
+    std::unique_ptr<Database> db;  // first: destroyed last, after the parts that use it
+    std::unique_ptr<UserStore> users;
+    std::unique_ptr<SessionStore> sessions;
+    std::unique_ptr<ItemStore> items;
+    // Rate-limit and backoff counters, shared by every node that shares this database.
+    std::unique_ptr<AttemptStore> attempts;
+  };
+
+  // Every part must be set.
+  explicit Store(Parts parts) : parts_(std::move(parts)) {}
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  UserStore& users() { return *parts_.users; }
+  SessionStore& sessions() { return *parts_.sessions; }
+  ItemStore& items() { return *parts_.items; }
+  AttemptStore& attempts() { return *parts_.attempts; }
+
+  Result<void> ping() { return parts_.db->ping(); }
+  const char* backend_name() const { return parts_.db->backend_name(); }
+
+  // The backend's own object, for that backend's test hooks (sqlite::exec_as_owner ...).
+  Database& database() { return *parts_.db; }
+
+ private:
+  Parts parts_;
 };
 
 }  // namespace latchkey::store

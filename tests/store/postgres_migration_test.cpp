@@ -30,7 +30,7 @@ TEST(PostgresMigration, NodesStartingAtOnceMigrateExactlyOnce) {
   for (auto& r : opened) {
     if (!r) continue;
     EXPECT_TRUE((*r)->ping().has_value());
-    EXPECT_TRUE((*r)->list_items(UserId{core::Uuid::random_v4()}, 10, 0).has_value());
+    EXPECT_TRUE((*r)->items().list_items(UserId{core::Uuid::random_v4()}, 10, 0).has_value());
   }
 }
 
@@ -66,11 +66,12 @@ TEST(PostgresMigration, TimestampsRoundTripToTheMicrosecond) {
        {core::Micros{0}, core::Micros{-1}, core::Micros{1}, core::Micros{1'700'000'000'999'999},
         core::Micros{4'102'444'800'000'001}, core::Micros{-2'208'988'800'000'001}}) {
     const UserId id{core::Uuid::random_v4()};
-    ASSERT_TRUE(backend.store().create_user({id, id.str() + "@example.com", std::nullopt, "h"}, t));
-    EXPECT_EQ(backend.store().find_user(id)->created_at, t);
+    ASSERT_TRUE(
+        backend.store().users().create_user({id, id.str() + "@example.com", std::nullopt, "h"}, t));
+    EXPECT_EQ(backend.store().users().find_user(id)->created_at, t);
     const ItemId item{core::Uuid::random_v4()};
-    ASSERT_TRUE(backend.store().create_item(id, {item, "t", "c", std::nullopt}, t));
-    auto got = backend.store().get_item(id, item);
+    ASSERT_TRUE(backend.store().items().create_item(id, {item, "t", "c", std::nullopt}, t));
+    auto got = backend.store().items().get_item(id, item);
     ASSERT_TRUE(got.has_value());
     EXPECT_EQ(got->created_at, t);
     EXPECT_EQ(got->updated_at, t);
@@ -80,12 +81,12 @@ TEST(PostgresMigration, TimestampsRoundTripToTheMicrosecond) {
 TEST(PostgresMigration, TextPostgresCannotStoreIsInvalidInputNotAnInternalError) {
   PostgresBackend backend(1);
   const UserId id{core::Uuid::random_v4()};
-  ASSERT_TRUE(backend.store().create_user({id, "nul@example.com", std::nullopt, "h"}, 0));
-  auto r = backend.store().create_item(
+  ASSERT_TRUE(backend.store().users().create_user({id, "nul@example.com", std::nullopt, "h"}, 0));
+  auto r = backend.store().items().create_item(
       id, {ItemId{core::Uuid::random_v4()}, "t", "c", "{\"a\":\"\\u0000\"}"}, 0);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Errc::invalid_input) << r.error().detail;
-  auto long_title = backend.store().create_item(
+  auto long_title = backend.store().items().create_item(
       id, {ItemId{core::Uuid::random_v4()}, std::string(256, 'x'), "c", std::nullopt}, 0);
   ASSERT_FALSE(long_title.has_value());
   EXPECT_EQ(long_title.error().code, Errc::invalid_input) << long_title.error().detail;

@@ -45,26 +45,26 @@ TEST(PostgresRecovery, StoreRecoversAfterTheServerRestarts) {
   PostgresBackend backend(4);
   Store& store = backend.store();
   const UserId alice{core::Uuid::random_v4()};
-  ASSERT_TRUE(store.create_user({alice, "alice@example.com", std::nullopt, "h"}, kT0));
+  ASSERT_TRUE(store.users().create_user({alice, "alice@example.com", std::nullopt, "h"}, kT0));
   // Several calls at once, so the pool holds several connections that the restart kills.
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&] {
-      for (int j = 0; j < 20; ++j) EXPECT_TRUE(store.find_user(alice).has_value());
+      for (int j = 0; j < 20; ++j) EXPECT_TRUE(store.users().find_user(alice).has_value());
     });
   for (auto& t : threads) t.join();
 
   backend.cluster().restart();
 
-  EXPECT_TRUE(succeeds_again([&] { return store.find_user(alice); }, 5.0));
+  EXPECT_TRUE(succeeds_again([&] { return store.users().find_user(alice); }, 5.0));
   // Every path works again: auth tables as the login role, items under RLS.
   const ItemId item{core::Uuid::random_v4()};
   EXPECT_TRUE(succeeds_again(
       [&] {
-        return store.create_item(alice, {item, "after", "restart", std::nullopt}, kT0);
+        return store.items().create_item(alice, {item, "after", "restart", std::nullopt}, kT0);
       },
       5.0));
-  EXPECT_EQ(store.get_item(alice, item)->title, "after");
+  EXPECT_EQ(store.items().get_item(alice, item)->title, "after");
   EXPECT_TRUE(store.ping().has_value());
 }
 
@@ -72,15 +72,15 @@ TEST(PostgresRecovery, CallsFailFastWithUnavailableWhileTheServerIsDown) {
   PostgresBackend backend(2);
   Store& store = backend.store();
   const UserId alice{core::Uuid::random_v4()};
-  ASSERT_TRUE(store.create_user({alice, "alice@example.com", std::nullopt, "h"}, kT0));
+  ASSERT_TRUE(store.users().create_user({alice, "alice@example.com", std::nullopt, "h"}, kT0));
   {
     ServerBackUp guard{backend.cluster()};
     backend.cluster().stop();
     for (int i = 0; i < 3; ++i) {
       const auto start = Clock::now();
       auto ping = store.ping();
-      auto user = store.find_user(alice);
-      auto items = store.list_items(alice, 10, 0);
+      auto user = store.users().find_user(alice);
+      auto items = store.items().list_items(alice, 10, 0);
       EXPECT_LT(seconds_since(start), 3.0);
       ASSERT_FALSE(ping.has_value());
       ASSERT_FALSE(user.has_value());
@@ -91,13 +91,14 @@ TEST(PostgresRecovery, CallsFailFastWithUnavailableWhileTheServerIsDown) {
     }
   }
   EXPECT_TRUE(succeeds_again([&] { return store.ping(); }, 5.0));
-  EXPECT_EQ(store.find_user(alice)->email, "alice@example.com");
+  EXPECT_EQ(store.users().find_user(alice)->email, "alice@example.com");
 }
 
 TEST(PostgresRecovery, AStatementStuckOnALockTimesOutAsUnavailable) {
   PostgresBackend backend(1);
   const UserId alice{core::Uuid::random_v4()};
-  ASSERT_TRUE(backend.store().create_user({alice, "alice@example.com", std::nullopt, "h"}, kT0));
+  ASSERT_TRUE(
+      backend.store().users().create_user({alice, "alice@example.com", std::nullopt, "h"}, kT0));
   auto options = PostgresBackend::options(backend.cluster(), 1);
   options.statement_timeout_ms = 300;
   auto store = postgres::open_pg_store(options);
@@ -110,14 +111,14 @@ TEST(PostgresRecovery, AStatementStuckOnALockTimesOutAsUnavailable) {
   PQclear(PQexec(holder,
                  ("SELECT 1 FROM auth.users WHERE id = '" + alice.str() + "' FOR UPDATE").c_str()));
   const auto start = Clock::now();
-  auto r = (*store)->set_password_hash(alice, "new");
+  auto r = (*store)->users().set_password_hash(alice, "new");
   EXPECT_LT(seconds_since(start), 3.0);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Errc::unavailable) << r.error().detail;
   PQclear(PQexec(holder, "ROLLBACK"));
   PQfinish(holder);
   // The connection that timed out is still fine.
-  EXPECT_TRUE((*store)->set_password_hash(alice, "new").has_value());
+  EXPECT_TRUE((*store)->users().set_password_hash(alice, "new").has_value());
 }
 
 }  // namespace

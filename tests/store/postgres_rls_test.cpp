@@ -41,12 +41,12 @@ class PostgresRls : public ::testing::Test {
 
   UserId make_user(const std::string& name) {
     const UserId id{core::Uuid::random_v4()};
-    EXPECT_TRUE(store().create_user({id, name + "@example.com", std::nullopt, "h"}, kT0));
+    EXPECT_TRUE(store().users().create_user({id, name + "@example.com", std::nullopt, "h"}, kT0));
     return id;
   }
   ItemId make_item(UserId owner, const std::string& title) {
     const ItemId id{core::Uuid::random_v4()};
-    EXPECT_TRUE(store().create_item(owner, {id, title, "c", std::nullopt}, kT0));
+    EXPECT_TRUE(store().items().create_item(owner, {id, title, "c", std::nullopt}, kT0));
     return id;
   }
   Store& store() { return backend_.store(); }
@@ -91,9 +91,9 @@ class PostgresRls : public ::testing::Test {
   }
 
   void expect_bob_intact() {
-    ASSERT_EQ(store().list_items(bob_, 100, 0)->size(), bob_items_.size());
+    ASSERT_EQ(store().items().list_items(bob_, 100, 0)->size(), bob_items_.size());
     for (size_t i = 0; i < bob_items_.size(); ++i) {
-      auto item = store().get_item(bob_, bob_items_[i]);
+      auto item = store().items().get_item(bob_, bob_items_[i]);
       ASSERT_TRUE(item.has_value());
       EXPECT_EQ(item->title, "bob" + std::to_string(i));
     }
@@ -119,13 +119,13 @@ TEST_F(PostgresRls, TheRequestRunsAsAuthenticatedWithTheOwnersUid) {
 
 TEST_F(PostgresRls, UnfilteredUpdateTouchesOnlyTheOwnersRows) {
   EXPECT_EQ(changes(alice_, "UPDATE user_data SET title = 'x'"), 2);
-  for (const ItemId& id : alice_items_) EXPECT_EQ(store().get_item(alice_, id)->title, "x");
+  for (const ItemId& id : alice_items_) EXPECT_EQ(store().items().get_item(alice_, id)->title, "x");
   expect_bob_intact();
 }
 
 TEST_F(PostgresRls, UnfilteredDeleteRemovesOnlyTheOwnersRows) {
   EXPECT_EQ(changes(alice_, "DELETE FROM user_data"), 2);
-  EXPECT_TRUE(store().list_items(alice_, 100, 0)->empty());
+  EXPECT_TRUE(store().items().list_items(alice_, 100, 0)->empty());
   expect_bob_intact();
 }
 
@@ -141,7 +141,7 @@ TEST_F(PostgresRls, InsertingARowForAnotherUserIsRejectedByThePolicy) {
 TEST_F(PostgresRls, HandingARowOverToAnotherUserIsRejectedByThePolicy) {
   const std::string detail = refusal(alice_, "UPDATE user_data SET user_id = '" + bob_.str() + "'");
   EXPECT_NE(detail.find("row-level security"), std::string::npos) << detail;
-  EXPECT_EQ(store().list_items(alice_, 100, 0)->size(), 2u);
+  EXPECT_EQ(store().items().list_items(alice_, 100, 0)->size(), 2u);
   expect_bob_intact();
 }
 
@@ -151,7 +151,7 @@ TEST_F(PostgresRls, WithoutClaimsNothingIsVisibleOrWritable) {
   EXPECT_EQ(changes(std::nullopt, "UPDATE user_data SET title = 'x'"), 0);
   EXPECT_EQ(changes(std::nullopt, "DELETE FROM user_data"), 0);
   expect_bob_intact();
-  EXPECT_EQ(store().list_items(alice_, 100, 0)->size(), 2u);
+  EXPECT_EQ(store().items().list_items(alice_, 100, 0)->size(), 2u);
 }
 
 TEST_F(PostgresRls, RoleAndClaimsEndWithTheRequestTransaction) {

@@ -53,7 +53,7 @@ class WriteLockHolder {
 
 UserId add_user(Store& store, const std::string& email) {
   const UserId id{core::Uuid::random_v4()};
-  EXPECT_TRUE(store.create_user({id, email, std::nullopt, "h"}, kT0));
+  EXPECT_TRUE(store.users().create_user({id, email, std::nullopt, "h"}, kT0));
   return id;
 }
 
@@ -73,7 +73,8 @@ TEST(SqliteGroupCommit, ConcurrentWritersAllSucceedAndShareCommits) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         const ItemId id{core::Uuid::random_v4()};
-        if (store.create_item(owners[t], {id, "t" + std::to_string(i), "c", std::nullopt}, kT0))
+        if (store.items().create_item(owners[t], {id, "t" + std::to_string(i), "c", std::nullopt},
+                                      kT0))
           ids[t].push_back(id);
         else
           ++failures[t];
@@ -84,11 +85,11 @@ TEST(SqliteGroupCommit, ConcurrentWritersAllSucceedAndShareCommits) {
 
   for (int t = 0; t < kThreads; ++t) {
     EXPECT_EQ(failures[t], 0);
-    auto listed = store.list_items(owners[t], 1000, 0);
+    auto listed = store.items().list_items(owners[t], 1000, 0);
     ASSERT_TRUE(listed.has_value());
     EXPECT_EQ(listed->size(), static_cast<size_t>(kPerThread));
     for (const ItemId& id : ids[t]) {
-      auto item = store.get_item(owners[t], id);
+      auto item = store.items().get_item(owners[t], id);
       ASSERT_TRUE(item.has_value());
       EXPECT_EQ(item->user_id, owners[t]);
     }
@@ -107,14 +108,14 @@ TEST(SqliteGroupCommit, AFailingWriteDoesNotAffectTheOthersInItsBatch) {
   const UserId owner = add_user(store, "owner@example.com");
   const SessionRecord session{SessionId{core::Uuid::random_v4()}, owner, kT0, kT0 + 3'600'000'000,
                               std::nullopt};
-  ASSERT_TRUE(store.open_session(session, "t0"));
-  ASSERT_TRUE(store.rotate_refresh_token("t0", "t1", kT0 + 1));  // t0 is now spent
+  ASSERT_TRUE(store.sessions().open_session(session, "t0"));
+  ASSERT_TRUE(store.sessions().rotate_refresh_token("t0", "t1", kT0 + 1));  // t0 is now spent
   const WriteStats base = stats_of(store);
 
   WriteLockHolder lock((backend.dir().path() / "latchkey.db").string());
   // A first write takes the writer into a batch of its own, stuck in BEGIN IMMEDIATE...
   std::thread first([&] {
-    EXPECT_TRUE(store.create_user(
+    EXPECT_TRUE(store.users().create_user(
         {UserId{core::Uuid::random_v4()}, "first@example.com", std::nullopt, "h"}, kT0));
   });
   wait_for(store,
@@ -130,10 +131,10 @@ TEST(SqliteGroupCommit, AFailingWriteDoesNotAffectTheOthersInItsBatch) {
   std::vector<std::thread> batch;
   for (size_t i = 0; i < emails.size(); ++i)
     batch.emplace_back([&, i] {
-      created[i] = store.create_user({ids[i], emails[i], std::nullopt, "h"}, kT0);
+      created[i] = store.users().create_user({ids[i], emails[i], std::nullopt, "h"}, kT0);
     });
   // A replay fails but must keep its write (the revocation) in the same batch.
-  batch.emplace_back([&] { replay = store.rotate_refresh_token("t0", "t2", kT0 + 2); });
+  batch.emplace_back([&] { replay = store.sessions().rotate_refresh_token("t0", "t2", kT0 + 2); });
   wait_for(store, [&](const WriteStats& s) { return s.queued == emails.size() + 1; });
 
   lock.release();
@@ -151,14 +152,15 @@ TEST(SqliteGroupCommit, AFailingWriteDoesNotAffectTheOthersInItsBatch) {
   EXPECT_EQ(conflicts, 2);
   for (size_t i = 0; i < emails.size(); ++i) {
     if (!created[i]) continue;
-    auto found = store.find_user_by_email(emails[i]);
+    auto found = store.users().find_user_by_email(emails[i]);
     ASSERT_TRUE(found.has_value()) << emails[i];
     EXPECT_EQ(found->id, ids[i]);
   }
   ASSERT_FALSE(replay.has_value());
   EXPECT_EQ(replay.error().detail, "refresh_token_reused");
-  EXPECT_EQ(store.check_session(owner, session.id, kT0 + 3).error().code, Errc::unauthenticated);
-  EXPECT_FALSE(store.rotate_refresh_token("t1", "t3", kT0 + 4).has_value());
+  EXPECT_EQ(store.sessions().check_session(owner, session.id, kT0 + 3).error().code,
+            Errc::unauthenticated);
+  EXPECT_FALSE(store.sessions().rotate_refresh_token("t1", "t3", kT0 + 4).has_value());
 }
 
 TEST(SqliteGroupCommit, ABatchThatCannotCommitFailsItsWritesAndKeepsNone) {
@@ -173,17 +175,17 @@ TEST(SqliteGroupCommit, ABatchThatCannotCommitFailsItsWritesAndKeepsNone) {
   const ItemId id{core::Uuid::random_v4()};
   {
     WriteLockHolder lock(o.path);
-    auto r = store.create_item(owner, {id, "t", "c", std::nullopt}, kT0);
+    auto r = store.items().create_item(owner, {id, "t", "c", std::nullopt}, kT0);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, Errc::unavailable);
     lock.release();
   }
-  EXPECT_EQ(store.get_item(owner, id).error().code, Errc::not_found);
+  EXPECT_EQ(store.items().get_item(owner, id).error().code, Errc::not_found);
   // The writer recovers, and a lone write is committed on its own, without waiting.
   const WriteStats before = stats_of(store);
-  EXPECT_TRUE(store.create_item(owner, {id, "t", "c", std::nullopt}, kT0).has_value());
+  EXPECT_TRUE(store.items().create_item(owner, {id, "t", "c", std::nullopt}, kT0).has_value());
   EXPECT_EQ(stats_of(store).commits - before.commits, 1u);
-  EXPECT_TRUE(store.get_item(owner, id).has_value());
+  EXPECT_TRUE(store.items().get_item(owner, id).has_value());
 }
 
 }  // namespace

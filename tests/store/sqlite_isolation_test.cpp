@@ -23,12 +23,12 @@ class SqliteIsolation : public ::testing::Test {
 
   UserId make_user(const std::string& name) {
     const UserId id{core::Uuid::random_v4()};
-    EXPECT_TRUE(store().create_user({id, name + "@example.com", std::nullopt, "h"}, kT0));
+    EXPECT_TRUE(store().users().create_user({id, name + "@example.com", std::nullopt, "h"}, kT0));
     return id;
   }
   ItemId make_item(UserId owner, const std::string& title) {
     const ItemId id{core::Uuid::random_v4()};
-    EXPECT_TRUE(store().create_item(owner, {id, title, "c", std::nullopt}, kT0));
+    EXPECT_TRUE(store().items().create_item(owner, {id, title, "c", std::nullopt}, kT0));
     return id;
   }
   Store& store() { return backend_.store(); }
@@ -42,9 +42,9 @@ class SqliteIsolation : public ::testing::Test {
   }
 
   void expect_bob_intact() {
-    ASSERT_EQ(store().list_items(bob_, 100, 0)->size(), bob_items_.size());
+    ASSERT_EQ(store().items().list_items(bob_, 100, 0)->size(), bob_items_.size());
     for (size_t i = 0; i < bob_items_.size(); ++i) {
-      auto item = store().get_item(bob_, bob_items_[i]);
+      auto item = store().items().get_item(bob_, bob_items_[i]);
       ASSERT_TRUE(item.has_value());
       EXPECT_EQ(item->title, "bob" + std::to_string(i));
     }
@@ -71,7 +71,8 @@ TEST_F(SqliteIsolation, UnfilteredUpdateChangesOnlyTheOwnersRows) {
   auto r = exec_as_owner(store(), alice_, "UPDATE user_data SET title = 'pwned'");
   ASSERT_TRUE(r.has_value()) << r.error().detail;
   EXPECT_EQ(r->changes, 2);
-  for (const ItemId& id : alice_items_) EXPECT_EQ(store().get_item(alice_, id)->title, "pwned");
+  for (const ItemId& id : alice_items_)
+    EXPECT_EQ(store().items().get_item(alice_, id)->title, "pwned");
   expect_bob_intact();
 }
 
@@ -79,7 +80,7 @@ TEST_F(SqliteIsolation, UnfilteredDeleteRemovesOnlyTheOwnersRows) {
   auto r = exec_as_owner(store(), alice_, "DELETE FROM user_data");
   ASSERT_TRUE(r.has_value()) << r.error().detail;
   EXPECT_EQ(r->changes, 2);
-  EXPECT_TRUE(store().list_items(alice_, 100, 0)->empty());
+  EXPECT_TRUE(store().items().list_items(alice_, 100, 0)->empty());
   expect_bob_intact();
 }
 

@@ -30,12 +30,12 @@ TEST(SqliteMigrations, OpeningTwiceIsIdempotentAndKeepsData) {
   {
     auto s = open_sqlite_store(o);
     ASSERT_TRUE(s.has_value()) << s.error().detail;
-    ASSERT_TRUE((*s)->create_user({id, "a@example.com", std::nullopt, "h"}, 1));
+    ASSERT_TRUE((*s)->users().create_user({id, "a@example.com", std::nullopt, "h"}, 1));
   }
   EXPECT_EQ(version_of(o), latest_schema_version());
   auto again = open_sqlite_store(o);
   ASSERT_TRUE(again.has_value()) << again.error().detail;
-  EXPECT_TRUE((*again)->find_user(id).has_value());
+  EXPECT_TRUE((*again)->users().find_user(id).has_value());
   EXPECT_EQ(version_of(o), latest_schema_version());
 }
 

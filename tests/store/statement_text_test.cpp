@@ -81,35 +81,39 @@ RequestValues hostile_values() {
 // `v` wherever a request value goes. Checks each outcome, so both rounds take the same paths.
 void exercise(Store& store, const RequestValues& v) {
   const UserId user{core::Uuid::random_v4()};
-  ASSERT_TRUE(store.create_user({user, v.email, v.full_name, v.password_hash}, kT0));
-  ASSERT_TRUE(store.find_user_by_email(v.email));
-  ASSERT_EQ(store.find_user_by_email("missing-" + v.email).error().code, Errc::not_found);
-  ASSERT_TRUE(store.find_user(user));
-  ASSERT_TRUE(store.set_password_hash(user, v.password_hash + "2"));
+  ASSERT_TRUE(store.users().create_user({user, v.email, v.full_name, v.password_hash}, kT0));
+  ASSERT_TRUE(store.users().find_user_by_email(v.email));
+  ASSERT_EQ(store.users().find_user_by_email("missing-" + v.email).error().code, Errc::not_found);
+  ASSERT_TRUE(store.users().find_user(user));
+  ASSERT_TRUE(store.users().set_password_hash(user, v.password_hash + "2"));
 
   const SessionRecord session{SessionId{core::Uuid::random_v4()}, user, kT0, kT0 + kHour,
                               std::nullopt};
-  ASSERT_TRUE(store.open_session(session, v.refresh_a));
-  ASSERT_TRUE(store.check_session(user, session.id, kT0 + 1));
-  ASSERT_TRUE(store.rotate_refresh_token(v.refresh_a, v.refresh_b, kT0 + 2));
-  ASSERT_FALSE(store.rotate_refresh_token(v.refresh_a, "reused-" + v.refresh_b, kT0 + 3));
-  ASSERT_FALSE(store.check_session(user, session.id, kT0 + 4)) << "reuse revokes the session";
-  ASSERT_FALSE(store.rotate_refresh_token("unknown-" + v.refresh_a, v.refresh_b, kT0 + 5));
+  ASSERT_TRUE(store.sessions().open_session(session, v.refresh_a));
+  ASSERT_TRUE(store.sessions().check_session(user, session.id, kT0 + 1));
+  ASSERT_TRUE(store.sessions().rotate_refresh_token(v.refresh_a, v.refresh_b, kT0 + 2));
+  ASSERT_FALSE(
+      store.sessions().rotate_refresh_token(v.refresh_a, "reused-" + v.refresh_b, kT0 + 3));
+  ASSERT_FALSE(store.sessions().check_session(user, session.id, kT0 + 4))
+      << "reuse revokes the session";
+  ASSERT_FALSE(
+      store.sessions().rotate_refresh_token("unknown-" + v.refresh_a, v.refresh_b, kT0 + 5));
   const SessionRecord other{SessionId{core::Uuid::random_v4()}, user, kT0, kT0 + kHour,
                             std::nullopt};
-  ASSERT_TRUE(store.open_session(other, "other-" + v.refresh_a));
-  ASSERT_TRUE(store.revoke_session(user, other.id, kT0 + 6));
+  ASSERT_TRUE(store.sessions().open_session(other, "other-" + v.refresh_a));
+  ASSERT_TRUE(store.sessions().revoke_session(user, other.id, kT0 + 6));
 
   const ItemId item{core::Uuid::random_v4()};
   const std::string metadata = nlohmann::json{{"k", v.meta_value}}.dump();
-  ASSERT_TRUE(store.create_item(user, {item, v.title, v.content, metadata}, kT0));
-  ASSERT_EQ(store.create_item(user, {item, v.title, v.content, metadata}, kT0).error().code,
+  ASSERT_TRUE(store.items().create_item(user, {item, v.title, v.content, metadata}, kT0));
+  ASSERT_EQ(store.items().create_item(user, {item, v.title, v.content, metadata}, kT0).error().code,
             Errc::conflict);
-  ASSERT_EQ(store.list_items(user, 10, 0).value().size(), 1u);
-  ASSERT_TRUE(store.get_item(user, item));
-  ASSERT_TRUE(store.update_item(user, item, {v.title + "!", v.content + "!", metadata}, kT0 + 7));
-  ASSERT_TRUE(store.delete_item(user, item));
-  ASSERT_EQ(store.get_item(user, item).error().code, Errc::not_found);
+  ASSERT_EQ(store.items().list_items(user, 10, 0).value().size(), 1u);
+  ASSERT_TRUE(store.items().get_item(user, item));
+  ASSERT_TRUE(
+      store.items().update_item(user, item, {v.title + "!", v.content + "!", metadata}, kT0 + 7));
+  ASSERT_TRUE(store.items().delete_item(user, item));
+  ASSERT_EQ(store.items().get_item(user, item).error().code, Errc::not_found);
 
   AttemptStore& attempts = store.attempts();
   ASSERT_TRUE(attempts.take_token("ip:" + v.address, core::BucketRule{3, 60}, kT0));

@@ -39,15 +39,15 @@ Errc code_of(const Result<T>& r) {
 void StoreContract::SetUp() { backend_ = GetParam().make(); }
 
 UserRecord StoreContract::add_user(const std::string& name) {
-  auto r = store().create_user(
+  auto r = users().create_user(
       {new_user_id(), name + "@example.com", "Name " + name, "$argon2id$v=19$hash-" + name}, kT0);
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().detail);
   return std::move(r).value();
 }
 
 SessionRecord StoreContract::add_session(const UserRecord& user, const std::string& refresh_hash) {
-  auto r = store().open_session({new_session_id(), user.id, kT0, kT0 + kHour, std::nullopt},
-                                refresh_hash);
+  auto r = sessions().open_session({new_session_id(), user.id, kT0, kT0 + kHour, std::nullopt},
+                                   refresh_hash);
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().detail);
   return std::move(r).value();
 }
@@ -55,7 +55,7 @@ SessionRecord StoreContract::add_session(const UserRecord& user, const std::stri
 ItemRecord StoreContract::add_item(const UserRecord& user, const std::string& title,
                                    core::Micros now) {
   auto r =
-      store().create_item(user.id, {new_item_id(), title, "content of " + title, "{\"k\":1}"}, now);
+      items().create_item(user.id, {new_item_id(), title, "content of " + title, "{\"k\":1}"}, now);
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().detail);
   return std::move(r).value();
 }
@@ -71,7 +71,7 @@ TEST_P(StoreContract, CreatedUserIsFoundByEmailAndById) {
   const auto alice = add_user("alice");
   EXPECT_EQ(alice.created_at, kT0);
   for (const auto& found :
-       {store().find_user_by_email("alice@example.com"), store().find_user(alice.id)}) {
+       {users().find_user_by_email("alice@example.com"), users().find_user(alice.id)}) {
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->id, alice.id);
     EXPECT_EQ(found->email, "alice@example.com");
@@ -83,22 +83,22 @@ TEST_P(StoreContract, CreatedUserIsFoundByEmailAndById) {
 
 TEST_P(StoreContract, FullNameMayBeNull) {
   const UserId id = new_user_id();
-  ASSERT_TRUE(store().create_user({id, "nameless@example.com", std::nullopt, "h"}, kT0));
-  EXPECT_EQ(store().find_user(id)->full_name, std::nullopt);
+  ASSERT_TRUE(users().create_user({id, "nameless@example.com", std::nullopt, "h"}, kT0));
+  EXPECT_EQ(users().find_user(id)->full_name, std::nullopt);
 }
 
 TEST_P(StoreContract, DuplicateEmailIsConflictWhateverItsCase) {
   add_user("alice");
   for (const char* email : {"alice@example.com", "ALICE@Example.COM"}) {
-    auto dup = store().create_user({new_user_id(), email, std::nullopt, "h"}, kT0);
+    auto dup = users().create_user({new_user_id(), email, std::nullopt, "h"}, kT0);
     EXPECT_EQ(code_of(dup), Errc::conflict) << email;
   }
 }
 
 TEST_P(StoreContract, EmailIsStoredAndLookedUpLowerCased) {
   const UserId id = new_user_id();
-  ASSERT_TRUE(store().create_user({id, "Bob@Example.com", std::nullopt, "h"}, kT0));
-  auto found = store().find_user_by_email("BOB@example.COM");
+  ASSERT_TRUE(users().create_user({id, "Bob@Example.com", std::nullopt, "h"}, kT0));
+  auto found = users().find_user_by_email("BOB@example.COM");
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->id, id);
   EXPECT_EQ(found->email, "bob@example.com");
@@ -106,17 +106,17 @@ TEST_P(StoreContract, EmailIsStoredAndLookedUpLowerCased) {
 
 TEST_P(StoreContract, UnknownUserIsNotFound) {
   add_user("alice");
-  EXPECT_EQ(code_of(store().find_user_by_email("nobody@example.com")), Errc::not_found);
-  EXPECT_EQ(code_of(store().find_user(new_user_id())), Errc::not_found);
-  EXPECT_EQ(code_of(store().set_password_hash(new_user_id(), "h")), Errc::not_found);
+  EXPECT_EQ(code_of(users().find_user_by_email("nobody@example.com")), Errc::not_found);
+  EXPECT_EQ(code_of(users().find_user(new_user_id())), Errc::not_found);
+  EXPECT_EQ(code_of(users().set_password_hash(new_user_id(), "h")), Errc::not_found);
 }
 
 TEST_P(StoreContract, SetPasswordHashReplacesOnlyThatUsersHash) {
   const auto alice = add_user("alice");
   const auto bob = add_user("bob");
-  ASSERT_TRUE(store().set_password_hash(alice.id, "$argon2id$new"));
-  EXPECT_EQ(store().find_user(alice.id)->password_hash, "$argon2id$new");
-  EXPECT_EQ(store().find_user(bob.id)->password_hash, bob.password_hash);
+  ASSERT_TRUE(users().set_password_hash(alice.id, "$argon2id$new"));
+  EXPECT_EQ(users().find_user(alice.id)->password_hash, "$argon2id$new");
+  EXPECT_EQ(users().find_user(bob.id)->password_hash, bob.password_hash);
 }
 
 // ---- sessions -------------------------------------------------------------------------
@@ -124,85 +124,86 @@ TEST_P(StoreContract, SetPasswordHashReplacesOnlyThatUsersHash) {
 TEST_P(StoreContract, OpenSessionIsLiveUntilItExpires) {
   const auto alice = add_user("alice");
   const auto s = add_session(alice, "h1");
-  EXPECT_TRUE(store().check_session(alice.id, s.id, kT0).has_value());
-  EXPECT_TRUE(store().check_session(alice.id, s.id, s.expires_at - 1).has_value());
-  EXPECT_EQ(code_of(store().check_session(alice.id, s.id, s.expires_at)), Errc::unauthenticated);
+  EXPECT_TRUE(sessions().check_session(alice.id, s.id, kT0).has_value());
+  EXPECT_TRUE(sessions().check_session(alice.id, s.id, s.expires_at - 1).has_value());
+  EXPECT_EQ(code_of(sessions().check_session(alice.id, s.id, s.expires_at)), Errc::unauthenticated);
 }
 
 TEST_P(StoreContract, SessionOfAnotherOwnerOrUnknownIsUnauthenticated) {
   const auto alice = add_user("alice");
   const auto bob = add_user("bob");
   const auto s = add_session(alice, "h1");
-  EXPECT_EQ(code_of(store().check_session(bob.id, s.id, kT0)), Errc::unauthenticated);
-  EXPECT_EQ(code_of(store().check_session(alice.id, new_session_id(), kT0)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().check_session(bob.id, s.id, kT0)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().check_session(alice.id, new_session_id(), kT0)),
+            Errc::unauthenticated);
 }
 
 TEST_P(StoreContract, RevokedSessionFailsChecksAndRevokeIsIdempotent) {
   const auto alice = add_user("alice");
   const auto s = add_session(alice, "h1");
-  ASSERT_TRUE(store().revoke_session(alice.id, s.id, kT0 + 1));
-  EXPECT_EQ(code_of(store().check_session(alice.id, s.id, kT0 + 2)), Errc::unauthenticated);
-  EXPECT_TRUE(store().revoke_session(alice.id, s.id, kT0 + 3).has_value());
-  EXPECT_EQ(code_of(store().rotate_refresh_token("h1", "h2", kT0 + 4)), Errc::unauthenticated);
+  ASSERT_TRUE(sessions().revoke_session(alice.id, s.id, kT0 + 1));
+  EXPECT_EQ(code_of(sessions().check_session(alice.id, s.id, kT0 + 2)), Errc::unauthenticated);
+  EXPECT_TRUE(sessions().revoke_session(alice.id, s.id, kT0 + 3).has_value());
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("h1", "h2", kT0 + 4)), Errc::unauthenticated);
 }
 
 TEST_P(StoreContract, RevokingAnotherOwnersSessionIsNotFoundAndLeavesItLive) {
   const auto alice = add_user("alice");
   const auto bob = add_user("bob");
   const auto s = add_session(alice, "h1");
-  EXPECT_EQ(code_of(store().revoke_session(bob.id, s.id, kT0)), Errc::not_found);
-  EXPECT_EQ(code_of(store().revoke_session(alice.id, new_session_id(), kT0)), Errc::not_found);
-  EXPECT_TRUE(store().check_session(alice.id, s.id, kT0).has_value());
+  EXPECT_EQ(code_of(sessions().revoke_session(bob.id, s.id, kT0)), Errc::not_found);
+  EXPECT_EQ(code_of(sessions().revoke_session(alice.id, new_session_id(), kT0)), Errc::not_found);
+  EXPECT_TRUE(sessions().check_session(alice.id, s.id, kT0).has_value());
 }
 
 TEST_P(StoreContract, RotationReturnsTheSessionAndTheNewTokenRotatesAgain) {
   const auto alice = add_user("alice");
   const auto s = add_session(alice, "h1");
-  auto r1 = store().rotate_refresh_token("h1", "h2", kT0 + 10);
+  auto r1 = sessions().rotate_refresh_token("h1", "h2", kT0 + 10);
   ASSERT_TRUE(r1.has_value());
   EXPECT_EQ(r1->id, s.id);
   EXPECT_EQ(r1->user_id, alice.id);
   EXPECT_EQ(r1->expires_at, s.expires_at);
   EXPECT_EQ(r1->revoked_at, std::nullopt);
-  EXPECT_TRUE(store().rotate_refresh_token("h2", "h3", kT0 + 20).has_value());
-  EXPECT_TRUE(store().check_session(alice.id, s.id, kT0 + 30).has_value());
+  EXPECT_TRUE(sessions().rotate_refresh_token("h2", "h3", kT0 + 20).has_value());
+  EXPECT_TRUE(sessions().check_session(alice.id, s.id, kT0 + 30).has_value());
 }
 
 TEST_P(StoreContract, ReusingASpentTokenRevokesTheSession) {
   const auto alice = add_user("alice");
   const auto s = add_session(alice, "h1");
-  ASSERT_TRUE(store().rotate_refresh_token("h1", "h2", kT0 + 10));
+  ASSERT_TRUE(sessions().rotate_refresh_token("h1", "h2", kT0 + 10));
 
-  auto replay = store().rotate_refresh_token("h1", "hx", kT0 + 20);
+  auto replay = sessions().rotate_refresh_token("h1", "hx", kT0 + 20);
   ASSERT_FALSE(replay.has_value());
   EXPECT_EQ(replay.error().code, Errc::unauthenticated);
   EXPECT_EQ(replay.error().detail, "refresh_token_reused");
   // The revocation is durable, and the live token died with the session.
-  EXPECT_EQ(code_of(store().check_session(alice.id, s.id, kT0 + 30)), Errc::unauthenticated);
-  EXPECT_EQ(code_of(store().rotate_refresh_token("h2", "h3", kT0 + 40)), Errc::unauthenticated);
-  EXPECT_EQ(code_of(store().rotate_refresh_token("hx", "h4", kT0 + 50)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().check_session(alice.id, s.id, kT0 + 30)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("h2", "h3", kT0 + 40)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("hx", "h4", kT0 + 50)), Errc::unauthenticated);
 }
 
 TEST_P(StoreContract, ReuseDoesNotTouchOtherSessions) {
   const auto alice = add_user("alice");
   const auto s1 = add_session(alice, "a1");
   const auto s2 = add_session(alice, "b1");
-  ASSERT_TRUE(store().rotate_refresh_token("a1", "a2", kT0 + 1));
-  ASSERT_FALSE(store().rotate_refresh_token("a1", "a3", kT0 + 2));
-  EXPECT_FALSE(store().check_session(alice.id, s1.id, kT0 + 3));
-  EXPECT_TRUE(store().check_session(alice.id, s2.id, kT0 + 3));
-  EXPECT_TRUE(store().rotate_refresh_token("b1", "b2", kT0 + 4));
+  ASSERT_TRUE(sessions().rotate_refresh_token("a1", "a2", kT0 + 1));
+  ASSERT_FALSE(sessions().rotate_refresh_token("a1", "a3", kT0 + 2));
+  EXPECT_FALSE(sessions().check_session(alice.id, s1.id, kT0 + 3));
+  EXPECT_TRUE(sessions().check_session(alice.id, s2.id, kT0 + 3));
+  EXPECT_TRUE(sessions().rotate_refresh_token("b1", "b2", kT0 + 4));
 }
 
 TEST_P(StoreContract, UnknownTokenOrDeadSessionCannotRotate) {
   const auto alice = add_user("alice");
-  EXPECT_EQ(code_of(store().rotate_refresh_token("nope", "h2", kT0)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("nope", "h2", kT0)), Errc::unauthenticated);
 
   const auto expiring = add_session(alice, "e1");
-  EXPECT_EQ(code_of(store().rotate_refresh_token("e1", "e2", expiring.expires_at)),
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("e1", "e2", expiring.expires_at)),
             Errc::unauthenticated);
   // A failed rotation consumed nothing: a new token was not issued.
-  EXPECT_EQ(code_of(store().rotate_refresh_token("e2", "e3", kT0)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("e2", "e3", kT0)), Errc::unauthenticated);
 }
 
 TEST_P(StoreContract, ConcurrentRotationsOfOneTokenHaveExactlyOneWinner) {
@@ -212,7 +213,7 @@ TEST_P(StoreContract, ConcurrentRotationsOfOneTokenHaveExactlyOneWinner) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
-      auto r = store().rotate_refresh_token("h1", "next" + std::to_string(i), kT0 + 1);
+      auto r = sessions().rotate_refresh_token("h1", "next" + std::to_string(i), kT0 + 1);
       if (r) {
         ++wins;
       } else {
@@ -231,13 +232,13 @@ TEST_P(StoreContract, ConcurrentRotationsOfOneTokenHaveExactlyOneWinner) {
 TEST_P(StoreContract, CreatedItemIsReturnedAndFound) {
   const auto alice = add_user("alice");
   const ItemId id = new_item_id();
-  auto created = store().create_item(alice.id, {id, "t", "c", "{\"a\":[1,2]}"}, kT0 + 5);
+  auto created = items().create_item(alice.id, {id, "t", "c", "{\"a\":[1,2]}"}, kT0 + 5);
   ASSERT_TRUE(created.has_value());
   EXPECT_EQ(created->id, id);
   EXPECT_EQ(created->user_id, alice.id);
   EXPECT_EQ(created->created_at, kT0 + 5);
   EXPECT_EQ(created->updated_at, kT0 + 5);
-  auto got = store().get_item(alice.id, id);
+  auto got = items().get_item(alice.id, id);
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->title, "t");
   EXPECT_EQ(got->content, "c");
@@ -250,15 +251,15 @@ TEST_P(StoreContract, CreatedItemIsReturnedAndFound) {
 TEST_P(StoreContract, MetadataNullAndObjectTextRoundTrip) {
   const auto alice = add_user("alice");
   const ItemId with_null = new_item_id(), with_obj = new_item_id();
-  ASSERT_TRUE(store().create_item(alice.id, {with_null, "a", "", std::nullopt}, kT0));
-  ASSERT_TRUE(store().create_item(alice.id, {with_obj, "b", "", "{\"x\":null}"}, kT0));
-  EXPECT_EQ(store().get_item(alice.id, with_null)->metadata_json, std::nullopt);
-  EXPECT_EQ(store().get_item(alice.id, with_obj)->metadata_json, "{\"x\":null}");
+  ASSERT_TRUE(items().create_item(alice.id, {with_null, "a", "", std::nullopt}, kT0));
+  ASSERT_TRUE(items().create_item(alice.id, {with_obj, "b", "", "{\"x\":null}"}, kT0));
+  EXPECT_EQ(items().get_item(alice.id, with_null)->metadata_json, std::nullopt);
+  EXPECT_EQ(items().get_item(alice.id, with_obj)->metadata_json, "{\"x\":null}");
   // A patch carrying JSON null clears the metadata.
-  auto cleared = store().update_item(alice.id, with_obj, metadata_patch("null"), kT0 + 1);
+  auto cleared = items().update_item(alice.id, with_obj, metadata_patch("null"), kT0 + 1);
   ASSERT_TRUE(cleared.has_value());
   EXPECT_EQ(cleared->metadata_json, std::nullopt);
-  EXPECT_EQ(store().get_item(alice.id, with_obj)->metadata_json, std::nullopt);
+  EXPECT_EQ(items().get_item(alice.id, with_obj)->metadata_json, std::nullopt);
 }
 
 TEST_P(StoreContract, UnicodeRoundTripsExactly) {
@@ -266,12 +267,12 @@ TEST_P(StoreContract, UnicodeRoundTripsExactly) {
       "emoji \xF0\x9F\x94\x90\xF0\x9F\x91\x8D, CJK \xE6\xBC\xA2\xE5\xAD\x97, "
       "combining e\xCC\x81, RTL \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D";
   const UserId uid = new_user_id();
-  ASSERT_TRUE(store().create_user({uid, "u@example.com", text, "h"}, kT0));
-  EXPECT_EQ(store().find_user(uid)->full_name, text);
+  ASSERT_TRUE(users().create_user({uid, "u@example.com", text, "h"}, kT0));
+  EXPECT_EQ(users().find_user(uid)->full_name, text);
   const ItemId id = new_item_id();
   const std::string meta = "{\"note\":\"" + text + "\"}";
-  ASSERT_TRUE(store().create_item(uid, {id, text, text + text, meta}, kT0));
-  auto got = store().get_item(uid, id);
+  ASSERT_TRUE(items().create_item(uid, {id, text, text + text, meta}, kT0));
+  auto got = items().get_item(uid, id);
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->title, text);
   EXPECT_EQ(got->content, text + text);
@@ -283,14 +284,14 @@ TEST_P(StoreContract, UnicodeRoundTripsExactly) {
 TEST_P(StoreContract, TextWithANulIsRefusedAndNothingIsStored) {
   const std::string nul("a\0b", 3);
   const UserId uid = new_user_id();
-  EXPECT_EQ(code_of(store().create_user({uid, "nul@example.com", nul, "h"}, kT0)),
+  EXPECT_EQ(code_of(users().create_user({uid, "nul@example.com", nul, "h"}, kT0)),
             Errc::invalid_input)
       << "full_name";
-  EXPECT_EQ(code_of(store().find_user(uid)), Errc::not_found);
-  EXPECT_EQ(code_of(store().create_user({uid, "nul" + nul + "@example.com", "N", "h"}, kT0)),
+  EXPECT_EQ(code_of(users().find_user(uid)), Errc::not_found);
+  EXPECT_EQ(code_of(users().create_user({uid, "nul" + nul + "@example.com", "N", "h"}, kT0)),
             Errc::invalid_input)
       << "email";
-  EXPECT_EQ(code_of(store().find_user(uid)), Errc::not_found);
+  EXPECT_EQ(code_of(users().find_user(uid)), Errc::not_found);
 
   const auto alice = add_user("alice");
   struct NewCase {
@@ -304,17 +305,17 @@ TEST_P(StoreContract, TextWithANulIsRefusedAndNothingIsStored) {
       {"metadata key", {new_item_id(), "t", "c", R"({"a\u0000":1})"}},
   };
   for (const auto& c : creates) {
-    EXPECT_EQ(code_of(store().create_item(alice.id, c.item, kT0)), Errc::invalid_input) << c.what;
+    EXPECT_EQ(code_of(items().create_item(alice.id, c.item, kT0)), Errc::invalid_input) << c.what;
   }
-  EXPECT_TRUE(store().list_items(alice.id, 10, 0)->empty()) << "nothing was stored";
+  EXPECT_TRUE(items().list_items(alice.id, 10, 0)->empty()) << "nothing was stored";
 
   const auto item = add_item(alice, "kept", kT0);
   const ItemPatch patches[] = {title_patch(nul), content_patch(nul),
                                metadata_patch(R"({"k":["\u0000"]})")};
   for (const auto& p : patches) {
-    EXPECT_EQ(code_of(store().update_item(alice.id, item.id, p, kT0 + 1)), Errc::invalid_input);
+    EXPECT_EQ(code_of(items().update_item(alice.id, item.id, p, kT0 + 1)), Errc::invalid_input);
   }
-  auto after = store().get_item(alice.id, item.id);
+  auto after = items().get_item(alice.id, item.id);
   ASSERT_TRUE(after.has_value());
   EXPECT_EQ(after->title, item.title);
   EXPECT_EQ(after->content, item.content);
@@ -324,8 +325,8 @@ TEST_P(StoreContract, TextWithANulIsRefusedAndNothingIsStored) {
   // An escaped backslash before "u0000" is ordinary text, stored as sent.
   const ItemId backslash = new_item_id();
   const std::string meta = R"({"k":"\\u0000"})";
-  ASSERT_TRUE(store().create_item(alice.id, {backslash, "t", "c", meta}, kT0));
-  EXPECT_EQ(store().get_item(alice.id, backslash)->metadata_json, meta);
+  ASSERT_TRUE(items().create_item(alice.id, {backslash, "t", "c", meta}, kT0));
+  EXPECT_EQ(items().get_item(alice.id, backslash)->metadata_json, meta);
 }
 
 TEST_P(StoreContract, ListIsNewestFirstWithLimitAndOffset) {
@@ -346,14 +347,14 @@ TEST_P(StoreContract, ListIsNewestFirstWithLimitAndOffset) {
     for (size_t i = from; i < std::min(v.size(), from + n); ++i) t.push_back(v[i].title);
     return t;
   };
-  auto all = store().list_items(alice.id, 100, 0);
+  auto all = items().list_items(alice.id, 100, 0);
   ASSERT_TRUE(all.has_value());
   EXPECT_EQ(titles(*all, 0, 100), titles(expected, 0, 100));
-  auto page = store().list_items(alice.id, 3, 2);
+  auto page = items().list_items(alice.id, 3, 2);
   ASSERT_TRUE(page.has_value());
   EXPECT_EQ(titles(*page, 0, 100), titles(expected, 2, 3));
-  EXPECT_TRUE(store().list_items(alice.id, 3, 7)->empty());
-  EXPECT_TRUE(store().list_items(alice.id, 0, 0)->empty());
+  EXPECT_TRUE(items().list_items(alice.id, 3, 7)->empty());
+  EXPECT_TRUE(items().list_items(alice.id, 0, 0)->empty());
 }
 
 TEST_P(StoreContract, ListShowsOnlyTheOwnersItems) {
@@ -362,23 +363,23 @@ TEST_P(StoreContract, ListShowsOnlyTheOwnersItems) {
   add_item(alice, "a1", kT0);
   add_item(bob, "b1", kT0);
   add_item(bob, "b2", kT0 + 1);
-  auto mine = store().list_items(alice.id, 100, 0);
+  auto mine = items().list_items(alice.id, 100, 0);
   ASSERT_TRUE(mine.has_value());
   ASSERT_EQ(mine->size(), 1u);
   EXPECT_EQ((*mine)[0].title, "a1");
-  EXPECT_EQ(store().list_items(bob.id, 100, 0)->size(), 2u);
-  EXPECT_TRUE(store().list_items(new_user_id(), 100, 0)->empty());
+  EXPECT_EQ(items().list_items(bob.id, 100, 0)->size(), 2u);
+  EXPECT_TRUE(items().list_items(new_user_id(), 100, 0)->empty());
 }
 
 TEST_P(StoreContract, AnotherUsersItemIsNotFoundAndUntouched) {
   const auto alice = add_user("alice");
   const auto bob = add_user("bob");
   const auto item = add_item(bob, "bobs", kT0);
-  EXPECT_EQ(code_of(store().get_item(alice.id, item.id)), Errc::not_found);
-  EXPECT_EQ(code_of(store().update_item(alice.id, item.id, title_patch("pwned"), kT0 + 1)),
+  EXPECT_EQ(code_of(items().get_item(alice.id, item.id)), Errc::not_found);
+  EXPECT_EQ(code_of(items().update_item(alice.id, item.id, title_patch("pwned"), kT0 + 1)),
             Errc::not_found);
-  EXPECT_EQ(code_of(store().delete_item(alice.id, item.id)), Errc::not_found);
-  auto still = store().get_item(bob.id, item.id);
+  EXPECT_EQ(code_of(items().delete_item(alice.id, item.id)), Errc::not_found);
+  auto still = items().get_item(bob.id, item.id);
   ASSERT_TRUE(still.has_value());
   EXPECT_EQ(still->title, "bobs");
   EXPECT_EQ(still->updated_at, kT0);
@@ -386,23 +387,23 @@ TEST_P(StoreContract, AnotherUsersItemIsNotFoundAndUntouched) {
 
 TEST_P(StoreContract, UnknownItemIsNotFound) {
   const auto alice = add_user("alice");
-  EXPECT_EQ(code_of(store().get_item(alice.id, new_item_id())), Errc::not_found);
-  EXPECT_EQ(code_of(store().update_item(alice.id, new_item_id(), title_patch("x"), kT0)),
+  EXPECT_EQ(code_of(items().get_item(alice.id, new_item_id())), Errc::not_found);
+  EXPECT_EQ(code_of(items().update_item(alice.id, new_item_id(), title_patch("x"), kT0)),
             Errc::not_found);
-  EXPECT_EQ(code_of(store().delete_item(alice.id, new_item_id())), Errc::not_found);
+  EXPECT_EQ(code_of(items().delete_item(alice.id, new_item_id())), Errc::not_found);
 }
 
 TEST_P(StoreContract, UpdateChangesOnlyTheGivenFields) {
   const auto alice = add_user("alice");
   const auto item = add_item(alice, "old", kT0);
-  auto updated = store().update_item(alice.id, item.id, content_patch("new content"), kT0 + 100);
+  auto updated = items().update_item(alice.id, item.id, content_patch("new content"), kT0 + 100);
   ASSERT_TRUE(updated.has_value());
   EXPECT_EQ(updated->title, "old");
   EXPECT_EQ(updated->content, "new content");
   EXPECT_EQ(updated->metadata_json, item.metadata_json);
   EXPECT_EQ(updated->created_at, kT0);
   EXPECT_EQ(updated->updated_at, kT0 + 100);
-  auto got = store().get_item(alice.id, item.id);
+  auto got = items().get_item(alice.id, item.id);
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->content, "new content");
   EXPECT_EQ(got->updated_at, kT0 + 100);
@@ -411,24 +412,24 @@ TEST_P(StoreContract, UpdateChangesOnlyTheGivenFields) {
 TEST_P(StoreContract, UpdateAdvancesUpdatedAtEvenWithoutClockProgress) {
   const auto alice = add_user("alice");
   const auto item = add_item(alice, "t", kT0);
-  auto first = store().update_item(alice.id, item.id, title_patch("t1"), kT0);
-  auto second = store().update_item(alice.id, item.id, title_patch("t2"), kT0);
-  auto backwards = store().update_item(alice.id, item.id, title_patch("t3"), kT0 - 50);
+  auto first = items().update_item(alice.id, item.id, title_patch("t1"), kT0);
+  auto second = items().update_item(alice.id, item.id, title_patch("t2"), kT0);
+  auto backwards = items().update_item(alice.id, item.id, title_patch("t3"), kT0 - 50);
   ASSERT_TRUE(first && second && backwards);
   EXPECT_EQ(first->updated_at, kT0 + 1);
   EXPECT_EQ(second->updated_at, kT0 + 2);
   EXPECT_EQ(backwards->updated_at, kT0 + 3);
-  EXPECT_EQ(store().get_item(alice.id, item.id)->updated_at, kT0 + 3);
+  EXPECT_EQ(items().get_item(alice.id, item.id)->updated_at, kT0 + 3);
 }
 
 TEST_P(StoreContract, DeletedItemIsGone) {
   const auto alice = add_user("alice");
   const auto keep = add_item(alice, "keep", kT0);
   const auto item = add_item(alice, "gone", kT0);
-  ASSERT_TRUE(store().delete_item(alice.id, item.id));
-  EXPECT_EQ(code_of(store().get_item(alice.id, item.id)), Errc::not_found);
-  EXPECT_EQ(code_of(store().delete_item(alice.id, item.id)), Errc::not_found);
-  EXPECT_TRUE(store().get_item(alice.id, keep.id).has_value());
+  ASSERT_TRUE(items().delete_item(alice.id, item.id));
+  EXPECT_EQ(code_of(items().get_item(alice.id, item.id)), Errc::not_found);
+  EXPECT_EQ(code_of(items().delete_item(alice.id, item.id)), Errc::not_found);
+  EXPECT_TRUE(items().get_item(alice.id, keep.id).has_value());
 }
 
 }  // namespace latchkey::store::testing

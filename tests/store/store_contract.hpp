@@ -1,6 +1,6 @@
 #pragma once
-// One behavioural contract for store::Store, written against the interface only. Each
-// backend instantiates it with a factory (see sqlite_backend_test.cpp):
+// One behavioural contract for store::Store's feature stores, written against the interfaces
+// only. Each backend instantiates it with a factory (see sqlite_backend_test.cpp):
 //   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(BackendFactory{...}));
 #include <gtest/gtest.h>
 
@@ -32,6 +32,9 @@ class StoreContract : public ::testing::TestWithParam<BackendFactory> {
  protected:
   void SetUp() override;
   Store& store() { return backend_->store(); }
+  UserStore& users() { return store().users(); }
+  SessionStore& sessions() { return store().sessions(); }
+  ItemStore& items() { return store().items(); }
 
   // A stored user with a unique email derived from `name`.
   UserRecord add_user(const std::string& name);

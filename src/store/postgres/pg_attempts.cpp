@@ -1,10 +1,10 @@
-#include "store/postgres/pg_attempts.hpp"
-
+// AttemptStore on PostgreSQL.
 #include <array>
+#include <atomic>
 #include <charconv>
 
 #include "core/rate_limit.hpp"
-#include "store/postgres/pg_store_impl.hpp"
+#include "store/postgres/pg_database.hpp"
 
 namespace latchkey::store::postgres {
 namespace {
@@ -61,72 +61,90 @@ core::BackoffState read_failures(const PGresult* r) {
   return core::BackoffState{static_cast<int>(int64(r, 0, 0)), int64(r, 0, 1), int64(r, 0, 2)};
 }
 
+// Rate-limit and backoff counters in auth.rate_buckets and auth.login_failures, so that every
+// node serving this database enforces one limit. Each update locks the key's row for the
+// read-compute-write (two round trips), so concurrent attempts on one key are all counted.
+// The arithmetic is core/rate_limit's, shared with the in-memory store.
+class PgAttempts final : public AttemptStore {
+ public:
+  explicit PgAttempts(PgDatabase& db) : db_(db) {}
+
+  Result<std::optional<int>> take_token(std::string_view key, const core::BucketRule& rule,
+                                        core::Micros now) override {
+    auto lease = db_.connection();
+    if (!lease) return fail(std::move(lease).error());
+    PgConnection& c = **lease;
+    const core::BucketState fresh = core::fresh_bucket(rule, now);
+    const std::array<Step, 3> lock{
+        Step{&kBegin, {}},
+        Step{&kSeedBucket, Params{std::string(key), exact(fresh.tokens), std::to_string(now)}},
+        Step{&kLockBucket, Params{std::string(key)}}};
+    // An early return leaves the transaction open: the pool then closes the connection,
+    // which rolls it back.
+    auto locked = c.pipeline(lock);
+    if (!locked) return fail(std::move(locked).error());
+    const PGresult* row = (*locked)[2].get();
+    if (PQntuples(row) != 1) return fail(corrupt_row("rate_buckets"));
+    core::BucketState state{to_double(row, 0, 0), int64(row, 0, 1)};
+    const std::optional<int> wait = core::take_token(state, rule, now);
+    const std::array<Step, 2> save{Step{&kSaveBucket, Params{std::string(key), exact(state.tokens),
+                                                             std::to_string(state.updated)}},
+                                   Step{&kCommit, {}}};
+    if (auto r = c.pipeline(save); !r) return fail(std::move(r).error());
+    maybe_sweep(c, now);
+    return wait;
+  }
+
+  Result<std::optional<int>> reserve_attempt(std::string_view key, const core::BackoffRule& rule,
+                                             core::Micros now) override {
+    auto lease = db_.connection();
+    if (!lease) return fail(std::move(lease).error());
+    PgConnection& c = **lease;
+    // The row lock serializes concurrent attempts on one key across every node: each sees the
+    // failures reserved before it.
+    const std::array<Step, 3> lock{Step{&kBegin, {}},
+                                   Step{&kSeedFailures, Params{std::string(key)}},
+                                   Step{&kLockFailures, Params{std::string(key)}}};
+    auto locked = c.pipeline(lock);
+    if (!locked) return fail(std::move(locked).error());
+    if (PQntuples((*locked)[2].get()) != 1) return fail(corrupt_row("login_failures"));
+    core::BackoffState state = read_failures((*locked)[2].get());
+    const std::optional<int> wait = core::reserve_attempt(state, rule, now);
+    const std::array<Step, 2> save{
+        Step{&kSaveFailures,
+             Params{std::string(key), std::to_string(state.failures),
+                    std::to_string(state.blocked_until), std::to_string(state.last_failure)}},
+        Step{&kCommit, {}}};
+    if (auto r = c.pipeline(save); !r) return fail(std::move(r).error());
+    maybe_sweep(c, now);
+    return wait;
+  }
+
+  Result<void> clear_failures(std::string_view key) override {
+    auto lease = db_.connection();
+    if (!lease) return fail(std::move(lease).error());
+    if (auto r = (*lease)->run(kClearFailures, Params{std::string(key)}); !r)
+      return fail(std::move(r).error());
+    return {};
+  }
+
+ private:
+  // Every so often, rows idle for a day are deleted: they carry no information any more
+  // (a bucket refills and old failures are forgotten long before that).
+  void maybe_sweep(PgConnection& c, core::Micros now) {
+    if (++calls_ % kSweepEvery != 0) return;
+    // Best effort: a failed sweep only leaves rows for the next one.
+    (void)c.run(kSweep, Params{std::to_string(now - kDay)});
+  }
+
+  PgDatabase& db_;
+  std::atomic<uint32_t> calls_{0};
+};
+
 }  // namespace
 
-void PgAttemptStore::maybe_sweep(PgConnection& c, core::Micros now) {
-  if (++calls_ % kSweepEvery != 0) return;
-  // Best effort: a failed sweep only leaves rows for the next one.
-  (void)c.run(kSweep, Params{std::to_string(now - kDay)});
-}
-
-Result<std::optional<int>> PgAttemptStore::take_token(std::string_view key,
-                                                      const core::BucketRule& rule,
-                                                      core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  PgConnection& c = **lease;
-  const core::BucketState fresh = core::fresh_bucket(rule, now);
-  const std::array<Step, 3> lock{
-      Step{&kBegin, {}},
-      Step{&kSeedBucket, Params{std::string(key), exact(fresh.tokens), std::to_string(now)}},
-      Step{&kLockBucket, Params{std::string(key)}}};
-  // An early return leaves the transaction open: the pool then closes the connection,
-  // which rolls it back.
-  auto locked = c.pipeline(lock);
-  if (!locked) return fail(std::move(locked).error());
-  const PGresult* row = (*locked)[2].get();
-  if (PQntuples(row) != 1) return fail(corrupt_row("rate_buckets"));
-  core::BucketState state{to_double(row, 0, 0), int64(row, 0, 1)};
-  const std::optional<int> wait = core::take_token(state, rule, now);
-  const std::array<Step, 2> save{Step{&kSaveBucket, Params{std::string(key), exact(state.tokens),
-                                                           std::to_string(state.updated)}},
-                                 Step{&kCommit, {}}};
-  if (auto r = c.pipeline(save); !r) return fail(std::move(r).error());
-  maybe_sweep(c, now);
-  return wait;
-}
-
-Result<std::optional<int>> PgAttemptStore::reserve_attempt(std::string_view key,
-                                                           const core::BackoffRule& rule,
-                                                           core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  PgConnection& c = **lease;
-  // The row lock serializes concurrent attempts on one key across every node: each sees the
-  // failures reserved before it.
-  const std::array<Step, 3> lock{Step{&kBegin, {}}, Step{&kSeedFailures, Params{std::string(key)}},
-                                 Step{&kLockFailures, Params{std::string(key)}}};
-  auto locked = c.pipeline(lock);
-  if (!locked) return fail(std::move(locked).error());
-  if (PQntuples((*locked)[2].get()) != 1) return fail(corrupt_row("login_failures"));
-  core::BackoffState state = read_failures((*locked)[2].get());
-  const std::optional<int> wait = core::reserve_attempt(state, rule, now);
-  const std::array<Step, 2> save{
-      Step{&kSaveFailures,
-           Params{std::string(key), std::to_string(state.failures),
-                  std::to_string(state.blocked_until), std::to_string(state.last_failure)}},
-      Step{&kCommit, {}}};
-  if (auto r = c.pipeline(save); !r) return fail(std::move(r).error());
-  maybe_sweep(c, now);
-  return wait;
-}
-
-Result<void> PgAttemptStore::clear_failures(std::string_view key) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  if (auto r = (*lease)->run(kClearFailures, Params{std::string(key)}); !r)
-    return fail(std::move(r).error());
-  return {};
+std::unique_ptr<AttemptStore> make_attempts(PgDatabase& db) {
+  return std::make_unique<PgAttempts>(db);
 }
 
 }  // namespace latchkey::store::postgres

@@ -5,21 +5,12 @@
 // statements filter on user_id = $1 as well, so the index is used and a policy mistake
 // would not leak rows on its own.
 #include <algorithm>
-#include <array>
 
-#include "store/postgres/pg_store_impl.hpp"
+#include "store/postgres/pg_database.hpp"
 #include "store/text_rules.hpp"
 
 namespace latchkey::store::postgres {
 namespace {
-
-// Security: set_config(..., true) is SET LOCAL: the role and the claims end with the
-// transaction, so a pooled connection never carries one user's identity into the next
-// call. set_config('role', ...) is SET ROLE with a parameter (as PostgREST does it); it
-// works because the login role is a member of `authenticated`.
-const Statement kRequestClaims{"lk_request_claims",
-                               "SELECT set_config('role', 'authenticated', true),"
-                               " set_config('request.jwt.claims', $1, true)"};
 
 const std::string kItemColumns = "id, user_id, title, content, metadata::text, " +
                                  micros_col("created_at") + ", " + micros_col("updated_at");
@@ -97,69 +88,66 @@ Result<ItemRecord> single_item(Result<PgResult> r) {
   return read_item(r->get(), 0);
 }
 
+class PgItems final : public ItemStore {
+ public:
+  explicit PgItems(PgDatabase& db) : db_(db) {}
+
+  Result<ItemRecord> create_item(UserId owner, const NewItem& item, core::Micros now) override {
+    // jsonb would refuse it too (22P05); checked first for the same error on every backend.
+    if (item.metadata_json && json_has_nul_escape(*item.metadata_json))
+      return fail(nul_in_text("postgres: metadata"));
+    auto r = db_.run_as(owner, kInsertItem,
+                        Params{owner.str(), item.id.str(), item.title, item.content,
+                               normalize_metadata(item.metadata_json), std::to_string(now)});
+    if (!r) return fail(std::move(r).error());
+    return single_item(std::move(r));
+  }
+
+  Result<std::vector<ItemRecord>> list_items(UserId owner, int limit, int offset) override {
+    if (limit < 0 || offset < 0)
+      return fail(Error::of(Errc::invalid_input, "limit and offset must not be negative"));
+    auto r = db_.run_as(owner, kListItems,
+                        Params{owner.str(), std::to_string(limit), std::to_string(offset)});
+    if (!r) return fail(std::move(r).error());
+    const int rows = PQntuples(r->get());
+    std::vector<ItemRecord> items;
+    items.reserve(static_cast<size_t>(rows));
+    for (int i = 0; i < rows; ++i) {
+      auto item = read_item(r->get(), i);
+      if (!item) return fail(std::move(item).error());
+      items.push_back(std::move(*item));
+    }
+    return items;
+  }
+
+  Result<ItemRecord> get_item(UserId owner, ItemId id) override {
+    return single_item(db_.run_as(owner, kGetItem, Params{owner.str(), id.str()}));
+  }
+
+  Result<ItemRecord> update_item(UserId owner, ItemId id, const ItemPatch& patch,
+                                 core::Micros now) override {
+    if (patch.metadata_json && json_has_nul_escape(*patch.metadata_json))
+      return fail(nul_in_text("postgres: metadata"));
+    return single_item(
+        db_.run_as(owner, kUpdateItem,
+                   Params{owner.str(), id.str(), patch.title, patch.content,
+                          patch.metadata_json ? "true" : "false",
+                          normalize_metadata(patch.metadata_json), std::to_string(now)}));
+  }
+
+  Result<void> delete_item(UserId owner, ItemId id) override {
+    auto r = db_.run_as(owner, kDeleteItem, Params{owner.str(), id.str()});
+    if (!r) return fail(std::move(r).error());
+    if (affected_rows(r->get()) == 0) return fail(item_not_found());
+    return {};
+  }
+
+ private:
+  PgDatabase& db_;
+};
+
 }  // namespace
 
-Result<PgResult> PgStore::run_as(std::optional<UserId> owner, const Statement& statement,
-                                 Params params) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  // No owner: claims are empty, auth.uid() is NULL and every policy is false.
-  std::string claims;
-  if (owner) claims = "{\"sub\":\"" + owner->str() + "\",\"role\":\"authenticated\"}";
-  const std::array<Step, 2> steps{Step{&kRequestClaims, Params{std::move(claims)}},
-                                  Step{&statement, std::move(params)}};
-  auto results = (*lease)->pipeline(steps);
-  if (!results) return fail(std::move(results).error());
-  return std::move((*results)[1]);
-}
-
-Result<ItemRecord> PgStore::create_item(UserId owner, const NewItem& item, core::Micros now) {
-  // jsonb would refuse it too (22P05); checked first for the same error on every backend.
-  if (item.metadata_json && json_has_nul_escape(*item.metadata_json))
-    return fail(nul_in_text("postgres: metadata"));
-  auto r = run_as(owner, kInsertItem,
-                  Params{owner.str(), item.id.str(), item.title, item.content,
-                         normalize_metadata(item.metadata_json), std::to_string(now)});
-  if (!r) return fail(std::move(r).error());
-  return single_item(std::move(r));
-}
-
-Result<std::vector<ItemRecord>> PgStore::list_items(UserId owner, int limit, int offset) {
-  if (limit < 0 || offset < 0)
-    return fail(Error::of(Errc::invalid_input, "limit and offset must not be negative"));
-  auto r =
-      run_as(owner, kListItems, Params{owner.str(), std::to_string(limit), std::to_string(offset)});
-  if (!r) return fail(std::move(r).error());
-  const int rows = PQntuples(r->get());
-  std::vector<ItemRecord> items;
-  items.reserve(static_cast<size_t>(rows));
-  for (int i = 0; i < rows; ++i) {
-    auto item = read_item(r->get(), i);
-    if (!item) return fail(std::move(item).error());
-    items.push_back(std::move(*item));
-  }
-  return items;
-}
-
-Result<ItemRecord> PgStore::get_item(UserId owner, ItemId id) {
-  return single_item(run_as(owner, kGetItem, Params{owner.str(), id.str()}));
-}
-
-Result<ItemRecord> PgStore::update_item(UserId owner, ItemId id, const ItemPatch& patch,
-                                        core::Micros now) {
-  if (patch.metadata_json && json_has_nul_escape(*patch.metadata_json))
-    return fail(nul_in_text("postgres: metadata"));
-  return single_item(run_as(owner, kUpdateItem,
-                            Params{owner.str(), id.str(), patch.title, patch.content,
-                                   patch.metadata_json ? "true" : "false",
-                                   normalize_metadata(patch.metadata_json), std::to_string(now)}));
-}
-
-Result<void> PgStore::delete_item(UserId owner, ItemId id) {
-  auto r = run_as(owner, kDeleteItem, Params{owner.str(), id.str()});
-  if (!r) return fail(std::move(r).error());
-  if (affected_rows(r->get()) == 0) return fail(item_not_found());
-  return {};
-}
+std::unique_ptr<ItemStore> make_items(PgDatabase& db) { return std::make_unique<PgItems>(db); }
 
 }  // namespace latchkey::store::postgres

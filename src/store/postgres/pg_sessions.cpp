@@ -2,7 +2,7 @@
 // only), as the login role.
 #include <array>
 
-#include "store/postgres/pg_store_impl.hpp"
+#include "store/postgres/pg_database.hpp"
 
 namespace latchkey::store::postgres {
 namespace {
@@ -56,87 +56,98 @@ std::optional<std::string> opt_micros(const std::optional<core::Micros>& t) {
   return std::to_string(*t);
 }
 
+class PgSessions final : public SessionStore {
+ public:
+  explicit PgSessions(PgDatabase& db) : db_(db) {}
+
+  Result<SessionRecord> open_session(const SessionRecord& session,
+                                     std::string_view refresh_hash) override {
+    auto lease = db_.connection();
+    if (!lease) return fail(std::move(lease).error());
+    // One implicit transaction, one round trip: both rows or neither.
+    const std::array<Step, 2> steps{
+        Step{&kInsertSession,
+             Params{session.id.str(), session.user_id.str(), std::to_string(session.created_at),
+                    std::to_string(session.expires_at), opt_micros(session.revoked_at)}},
+        Step{&kInsertToken, Params{std::string(refresh_hash), session.id.str(),
+                                   std::to_string(session.created_at)}}};
+    if (auto r = (*lease)->pipeline(steps); !r) return fail(std::move(r).error());
+    return session;
+  }
+
+  Result<void> check_session(UserId owner, SessionId id, core::Micros now) override {
+    auto lease = db_.connection();
+    if (!lease) return fail(std::move(lease).error());
+    auto r = (*lease)->run(kCheckSession, Params{id.str(), owner.str(), std::to_string(now)});
+    if (!r) return fail(std::move(r).error());
+    // One answer for absent, someone else's, revoked and expired: the caller needs no more.
+    if (PQntuples(r->get()) == 0) return fail(Error::of(Errc::unauthenticated, "session not live"));
+    return {};
+  }
+
+  Result<void> revoke_session(UserId owner, SessionId id, core::Micros now) override {
+    auto lease = db_.connection();
+    if (!lease) return fail(std::move(lease).error());
+    auto r = (*lease)->run(kRevokeSession, Params{id.str(), owner.str(), std::to_string(now)});
+    if (!r) return fail(std::move(r).error());
+    if (affected_rows(r->get()) == 0) return fail(Error::of(Errc::not_found, "session not found"));
+    return {};
+  }
+
+  Result<SessionRecord> rotate_refresh_token(std::string_view old_hash, std::string_view new_hash,
+                                             core::Micros now) override {
+    auto lease = db_.connection();
+    if (!lease) return fail(std::move(lease).error());
+    PgConnection& c = **lease;
+    // Two round trips: BEGIN + lock the token row, then the writes + COMMIT. On any early
+    // return the transaction is still open and the pool closes the connection (which rolls
+    // it back) instead of reusing it; the explicit ROLLBACKs below keep the common refusals
+    // from costing a reconnect.
+    const std::array<Step, 2> lock{Step{&kBegin, {}},
+                                   Step{&kLockToken, Params{std::string(old_hash)}}};
+    auto locked = c.pipeline(lock);
+    if (!locked) return fail(std::move(locked).error());
+    const PGresult* row = (*locked)[1].get();
+    auto refuse = [&](std::string detail) -> Result<SessionRecord> {
+      (void)c.run(kRollback);
+      return fail(unauthenticated(std::move(detail)));
+    };
+    if (PQntuples(row) == 0) return refuse("refresh_token_unknown");
+    auto sid = uuid_col(row, 0, 0);
+    auto uid = uuid_col(row, 0, 1);
+    if (!sid || !uid) return fail(corrupt_row("sessions.id/user_id"));
+    std::optional<core::Micros> revoked_at;
+    if (!PQgetisnull(row, 0, 4)) revoked_at = int64(row, 0, 4);
+    const SessionRecord session{SessionId{*sid}, UserId{*uid}, int64(row, 0, 2), int64(row, 0, 3),
+                                revoked_at};
+    const bool already_used = text(row, 0, 5) == "t";
+    if (session.revoked_at) return refuse("session_revoked");
+    if (session.expires_at <= now) return refuse("session_expired");
+
+    if (already_used) {
+      // Replay of a spent token: someone holds a copy, so the whole session dies. This is
+      // committed even though the call fails, otherwise the revocation would be rolled back.
+      const std::array<Step, 2> revoke{
+          Step{&kRevokeById, Params{session.id.str(), std::to_string(now)}}, Step{&kCommit, {}}};
+      if (auto r = c.pipeline(revoke); !r) return fail(std::move(r).error());
+      return fail(unauthenticated(std::string(kRefreshTokenReused)));
+    }
+    const std::array<Step, 2> spend{
+        Step{&kSpendToken, Params{std::string(old_hash), std::string(new_hash), std::to_string(now),
+                                  session.id.str()}},
+        Step{&kCommit, {}}};
+    if (auto r = c.pipeline(spend); !r) return fail(std::move(r).error());
+    return session;
+  }
+
+ private:
+  PgDatabase& db_;
+};
+
 }  // namespace
 
-Result<SessionRecord> PgStore::open_session(const SessionRecord& session,
-                                            std::string_view refresh_hash) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  // One implicit transaction, one round trip: both rows or neither.
-  const std::array<Step, 2> steps{
-      Step{&kInsertSession,
-           Params{session.id.str(), session.user_id.str(), std::to_string(session.created_at),
-                  std::to_string(session.expires_at), opt_micros(session.revoked_at)}},
-      Step{&kInsertToken, Params{std::string(refresh_hash), session.id.str(),
-                                 std::to_string(session.created_at)}}};
-  if (auto r = (*lease)->pipeline(steps); !r) return fail(std::move(r).error());
-  return session;
-}
-
-Result<void> PgStore::check_session(UserId owner, SessionId id, core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  auto r = (*lease)->run(kCheckSession, Params{id.str(), owner.str(), std::to_string(now)});
-  if (!r) return fail(std::move(r).error());
-  // One answer for absent, someone else's, revoked and expired: the caller needs no more.
-  if (PQntuples(r->get()) == 0)
-    return fail(Error::of(Errc::unauthenticated, "session not live"));
-  return {};
-}
-
-Result<void> PgStore::revoke_session(UserId owner, SessionId id, core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  auto r = (*lease)->run(kRevokeSession, Params{id.str(), owner.str(), std::to_string(now)});
-  if (!r) return fail(std::move(r).error());
-  if (affected_rows(r->get()) == 0) return fail(Error::of(Errc::not_found, "session not found"));
-  return {};
-}
-
-Result<SessionRecord> PgStore::rotate_refresh_token(std::string_view old_hash,
-                                                    std::string_view new_hash, core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  PgConnection& c = **lease;
-  // Two round trips: BEGIN + lock the token row, then the writes + COMMIT. On any early
-  // return the transaction is still open and the pool closes the connection (which rolls
-  // it back) instead of reusing it; the explicit ROLLBACKs below keep the common refusals
-  // from costing a reconnect.
-  const std::array<Step, 2> lock{Step{&kBegin, {}},
-                                 Step{&kLockToken, Params{std::string(old_hash)}}};
-  auto locked = c.pipeline(lock);
-  if (!locked) return fail(std::move(locked).error());
-  const PGresult* row = (*locked)[1].get();
-  auto refuse = [&](std::string detail) -> Result<SessionRecord> {
-    (void)c.run(kRollback);
-    return fail(unauthenticated(std::move(detail)));
-  };
-  if (PQntuples(row) == 0) return refuse("refresh_token_unknown");
-  auto sid = uuid_col(row, 0, 0);
-  auto uid = uuid_col(row, 0, 1);
-  if (!sid || !uid) return fail(corrupt_row("sessions.id/user_id"));
-  std::optional<core::Micros> revoked_at;
-  if (!PQgetisnull(row, 0, 4)) revoked_at = int64(row, 0, 4);
-  const SessionRecord session{SessionId{*sid}, UserId{*uid}, int64(row, 0, 2), int64(row, 0, 3),
-                              revoked_at};
-  const bool already_used = text(row, 0, 5) == "t";
-  if (session.revoked_at) return refuse("session_revoked");
-  if (session.expires_at <= now) return refuse("session_expired");
-
-  if (already_used) {
-    // Replay of a spent token: someone holds a copy, so the whole session dies. This is
-    // committed even though the call fails, otherwise the revocation would be rolled back.
-    const std::array<Step, 2> revoke{
-        Step{&kRevokeById, Params{session.id.str(), std::to_string(now)}}, Step{&kCommit, {}}};
-    if (auto r = c.pipeline(revoke); !r) return fail(std::move(r).error());
-    return fail(unauthenticated(std::string(kRefreshTokenReused)));
-  }
-  const std::array<Step, 2> spend{
-      Step{&kSpendToken, Params{std::string(old_hash), std::string(new_hash), std::to_string(now),
-                                session.id.str()}},
-      Step{&kCommit, {}}};
-  if (auto r = c.pipeline(spend); !r) return fail(std::move(r).error());
-  return session;
+std::unique_ptr<SessionStore> make_sessions(PgDatabase& db) {
+  return std::make_unique<PgSessions>(db);
 }
 
 }  // namespace latchkey::store::postgres

@@ -1,12 +1,12 @@
 #include "store/postgres/scoped_sql.hpp"
 
-#include "store/postgres/pg_store_impl.hpp"
+#include "store/postgres/pg_database.hpp"
 
 namespace latchkey::store::postgres {
 
 Result<ScopedSqlResult> exec_as_owner(Store& store, std::optional<UserId> owner,
                                       std::string_view sql) {
-  auto* pg = dynamic_cast<PgStore*>(&store);
+  auto* pg = database_of(store);
   if (!pg) return fail(Error::of(Errc::invalid_input, "not a postgresql store"));
   // Unnamed: parsed on each use, never added to the connection's prepared statements.
   const Statement statement{"", std::string(sql)};

@@ -1,6 +1,6 @@
 #include "store/sqlite/scoped_sql.hpp"
 
-#include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/sqlite/sqlite_database.hpp"
 
 namespace latchkey::store::sqlite {
 namespace {
@@ -15,9 +15,9 @@ bool only_space(const char* p, const char* end) {
 
 Result<ScopedSqlResult> exec_as_owner(Store& store, std::optional<UserId> owner,
                                       std::string_view sql) {
-  auto* sqlite_store = dynamic_cast<SqliteStore*>(&store);
-  if (!sqlite_store) return fail(Error::of(Errc::invalid_input, "not a sqlite store"));
-  auto lease = sqlite_store->pool().acquire();
+  auto* db = database_of(store);
+  if (!db) return fail(Error::of(Errc::invalid_input, "not a sqlite store"));
+  auto lease = db->read();
   if (!lease) return fail(std::move(lease).error());
   Connection& c = **lease;
   OwnerScope scope(c, owner);

@@ -3,7 +3,7 @@
 // `user_id = ?1` each statement carries and by the view/triggers/authorizer underneath.
 #include <algorithm>
 
-#include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/sqlite/sqlite_database.hpp"
 #include "store/text_rules.hpp"
 
 namespace latchkey::store::sqlite {
@@ -94,57 +94,69 @@ Result<void> remove_item(Connection& c, UserId owner, ItemId id) {
   return {};
 }
 
+class SqliteItems final : public ItemStore {
+ public:
+  explicit SqliteItems(SqliteDatabase& db) : db_(db) {}
+
+  Result<ItemRecord> create_item(UserId owner, const NewItem& item, core::Micros now) override {
+    if (item.metadata_json && json_has_nul_escape(*item.metadata_json))
+      return fail(nul_in_text("sqlite: metadata"));
+    ItemRecord rec{item.id, owner, item.title, item.content, normalize_metadata(item.metadata_json),
+                   now,     now};
+    return db_.write([&](Connection& c) { return insert_item(c, rec); });
+  }
+
+  Result<std::vector<ItemRecord>> list_items(UserId owner, int limit, int offset) override {
+    if (limit < 0 || offset < 0)
+      return fail(Error::of(Errc::invalid_input, "limit and offset must not be negative"));
+    auto lease = db_.read();
+    if (!lease) return fail(std::move(lease).error());
+    OwnerScope scope(**lease, owner);
+    // Served by the index (user_id, created_at DESC, id DESC): no sort step.
+    auto q = (*lease)->query(
+        "SELECT id, user_id, title, content, metadata, created_at, updated_at FROM user_data"
+        " WHERE user_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3");
+    if (!q) return fail(std::move(q).error());
+    q->bind(1, owner.str()).bind(2, int64_t{limit}).bind(3, int64_t{offset});
+    std::vector<ItemRecord> items;
+    items.reserve(static_cast<size_t>(std::min(limit, 1000)));
+    for (;;) {
+      auto row = q->step();
+      if (!row) return fail(std::move(row).error());
+      if (!*row) break;
+      auto item = read_item(*q);
+      if (!item) return fail(std::move(item).error());
+      items.push_back(std::move(*item));
+    }
+    return items;
+  }
+
+  Result<ItemRecord> get_item(UserId owner, ItemId id) override {
+    auto lease = db_.read();
+    if (!lease) return fail(std::move(lease).error());
+    OwnerScope scope(**lease, owner);
+    return select_item(**lease, owner, id);
+  }
+
+  Result<ItemRecord> update_item(UserId owner, ItemId id, const ItemPatch& patch,
+                                 core::Micros now) override {
+    if (patch.metadata_json && json_has_nul_escape(*patch.metadata_json))
+      return fail(nul_in_text("sqlite: metadata"));
+    return db_.write([&](Connection& c) { return patch_item(c, owner, id, patch, now); });
+  }
+
+  Result<void> delete_item(UserId owner, ItemId id) override {
+    return db_.write([&](Connection& c) { return remove_item(c, owner, id); });
+  }
+
+ private:
+  SqliteDatabase& db_;
+};
+
 }  // namespace
 
-Result<ItemRecord> SqliteStore::create_item(UserId owner, const NewItem& item, core::Micros now) {
-  if (item.metadata_json && json_has_nul_escape(*item.metadata_json))
-    return fail(nul_in_text("sqlite: metadata"));
-  ItemRecord rec{item.id, owner, item.title, item.content, normalize_metadata(item.metadata_json),
-                 now,     now};
-  return write([&](Connection& c) { return insert_item(c, rec); });
-}
-
-Result<std::vector<ItemRecord>> SqliteStore::list_items(UserId owner, int limit, int offset) {
-  if (limit < 0 || offset < 0)
-    return fail(Error::of(Errc::invalid_input, "limit and offset must not be negative"));
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  OwnerScope scope(**lease, owner);
-  // Served by the index (user_id, created_at DESC, id DESC): no sort step.
-  auto q = (*lease)->query(
-      "SELECT id, user_id, title, content, metadata, created_at, updated_at FROM user_data"
-      " WHERE user_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3");
-  if (!q) return fail(std::move(q).error());
-  q->bind(1, owner.str()).bind(2, int64_t{limit}).bind(3, int64_t{offset});
-  std::vector<ItemRecord> items;
-  items.reserve(static_cast<size_t>(std::min(limit, 1000)));
-  for (;;) {
-    auto row = q->step();
-    if (!row) return fail(std::move(row).error());
-    if (!*row) break;
-    auto item = read_item(*q);
-    if (!item) return fail(std::move(item).error());
-    items.push_back(std::move(*item));
-  }
-  return items;
-}
-
-Result<ItemRecord> SqliteStore::get_item(UserId owner, ItemId id) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  OwnerScope scope(**lease, owner);
-  return select_item(**lease, owner, id);
-}
-
-Result<ItemRecord> SqliteStore::update_item(UserId owner, ItemId id, const ItemPatch& patch,
-                                            core::Micros now) {
-  if (patch.metadata_json && json_has_nul_escape(*patch.metadata_json))
-    return fail(nul_in_text("sqlite: metadata"));
-  return write([&](Connection& c) { return patch_item(c, owner, id, patch, now); });
-}
-
-Result<void> SqliteStore::delete_item(UserId owner, ItemId id) {
-  return write([&](Connection& c) { return remove_item(c, owner, id); });
+std::unique_ptr<ItemStore> make_items(SqliteDatabase& db) {
+  return std::make_unique<SqliteItems>(db);
 }
 
 }  // namespace latchkey::store::sqlite

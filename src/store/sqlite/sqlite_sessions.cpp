@@ -1,7 +1,7 @@
 // SessionStore on SQLite: sessions and single-use refresh tokens (stored as hashes only).
 // Writes run as group-commit jobs (group_commit.hpp): each inside its own savepoint of the
 // writer's batch transaction, on the single writer connection.
-#include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/sqlite/sqlite_database.hpp"
 
 namespace latchkey::store::sqlite {
 namespace {
@@ -89,36 +89,47 @@ Written<SessionRecord> rotate(Connection& c, std::string_view old_hash, std::str
   return Written<SessionRecord>{session, true};
 }
 
+class SqliteSessions final : public SessionStore {
+ public:
+  explicit SqliteSessions(SqliteDatabase& db) : db_(db) {}
+
+  Result<SessionRecord> open_session(const SessionRecord& session,
+                                     std::string_view refresh_hash) override {
+    return db_.write([&](Connection& c) { return insert_session(c, session, refresh_hash); });
+  }
+
+  Result<void> check_session(UserId owner, SessionId id, core::Micros now) override {
+    auto lease = db_.read();
+    if (!lease) return fail(std::move(lease).error());
+    auto q = (*lease)->query(
+        "SELECT 1 FROM sessions"
+        " WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3");
+    if (!q) return fail(std::move(q).error());
+    q->bind(1, id.str()).bind(2, owner.str()).bind(3, now);
+    auto row = q->step();
+    if (!row) return fail(std::move(row).error());
+    // One answer for absent, someone else's, revoked and expired: the caller needs no more.
+    if (!*row) return fail(Error::of(Errc::unauthenticated, "session not live"));
+    return {};
+  }
+
+  Result<void> revoke_session(UserId owner, SessionId id, core::Micros now) override {
+    return db_.write([&](Connection& c) { return mark_revoked(c, owner, id, now); });
+  }
+
+  Result<SessionRecord> rotate_refresh_token(std::string_view old_hash, std::string_view new_hash,
+                                             core::Micros now) override {
+    return db_.write([&](Connection& c) { return rotate(c, old_hash, new_hash, now); });
+  }
+
+ private:
+  SqliteDatabase& db_;
+};
+
 }  // namespace
 
-Result<SessionRecord> SqliteStore::open_session(const SessionRecord& session,
-                                                std::string_view refresh_hash) {
-  return write([&](Connection& c) { return insert_session(c, session, refresh_hash); });
-}
-
-Result<void> SqliteStore::check_session(UserId owner, SessionId id, core::Micros now) {
-  auto lease = pool_.acquire();
-  if (!lease) return fail(std::move(lease).error());
-  auto q = (*lease)->query(
-      "SELECT 1 FROM sessions"
-      " WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3");
-  if (!q) return fail(std::move(q).error());
-  q->bind(1, id.str()).bind(2, owner.str()).bind(3, now);
-  auto row = q->step();
-  if (!row) return fail(std::move(row).error());
-  // One answer for absent, someone else's, revoked and expired: the caller needs no more.
-  if (!*row) return fail(Error::of(Errc::unauthenticated, "session not live"));
-  return {};
-}
-
-Result<void> SqliteStore::revoke_session(UserId owner, SessionId id, core::Micros now) {
-  return write([&](Connection& c) { return mark_revoked(c, owner, id, now); });
-}
-
-Result<SessionRecord> SqliteStore::rotate_refresh_token(std::string_view old_hash,
-                                                        std::string_view new_hash,
-                                                        core::Micros now) {
-  return write([&](Connection& c) { return rotate(c, old_hash, new_hash, now); });
+std::unique_ptr<SessionStore> make_sessions(SqliteDatabase& db) {
+  return std::make_unique<SqliteSessions>(db);
 }
 
 }  // namespace latchkey::store::sqlite
