@@ -11,7 +11,8 @@ namespace latchkey::data {
 // One error for absent, someone else's and malformed ids, so none can be told apart.
 Error item_not_found(std::string detail = {});
 
-// A user's own items. Inputs are validated by the caller; ids are made here.
+// A user's own items. Inputs are validated by the caller; ids are made here, and metadata
+// that is the JSON literal null is turned into none (a patch carrying it clears it).
 // Blocking (store access): call from a worker pool.
 class ItemService {
  public:
@@ -23,7 +24,7 @@ class ItemService {
   // not_found ("Item not found") if absent or someone else's.
   Result<store::ItemRecord> get(UserId owner, ItemId id);
   // bad_request ("No fields to update") for an empty patch.
-  Result<store::ItemRecord> update(UserId owner, ItemId id, const store::ItemPatch& patch);
+  Result<store::ItemRecord> update(UserId owner, ItemId id, store::ItemPatch patch);
   Result<void> remove(UserId owner, ItemId id);
 
  private:

@@ -35,7 +35,7 @@ struct ItemRecord {
   UserId user_id;
   std::string title;
   std::string content;
-  std::optional<std::string> metadata_json;  // serialized JSON object, or null
+  std::optional<std::string> metadata_json;  // serialized JSON as stored, or none
   core::Micros created_at = 0;
   core::Micros updated_at = 0;
 };
@@ -47,12 +47,14 @@ struct NewItem {
   std::optional<std::string> metadata_json;
 };
 
-// Fields left empty are not changed.
+// Fields left empty are not changed. Stores keep the metadata text they are given; what
+// "no metadata" is (the JSON literal null) is data::ItemService's business.
 struct ItemPatch {
   std::optional<std::string> title;
   std::optional<std::string> content;
   std::optional<std::string> metadata_json;
-  bool empty() const { return !title && !content && !metadata_json; }
+  bool clear_metadata = false;  // the metadata becomes none; metadata_json is then ignored
+  bool empty() const { return !title && !content && !metadata_json && !clear_metadata; }
 };
 
 }  // namespace latchkey::store

@@ -5,6 +5,8 @@
 #include <thread>
 #include <vector>
 
+#include "data/item_service.hpp"
+
 namespace latchkey::store::testing {
 namespace {
 
@@ -255,11 +257,48 @@ TEST_P(StoreContract, MetadataNullAndObjectTextRoundTrip) {
   ASSERT_TRUE(items().create_item(alice.id, {with_obj, "b", "", "{\"x\":null}"}, kT0));
   EXPECT_EQ(items().get_item(alice.id, with_null)->metadata_json, std::nullopt);
   EXPECT_EQ(items().get_item(alice.id, with_obj)->metadata_json, "{\"x\":null}");
-  // A patch carrying JSON null clears the metadata.
-  auto cleared = items().update_item(alice.id, with_obj, metadata_patch("null"), kT0 + 1);
+  // A patch that clears the metadata.
+  ItemPatch clear;
+  clear.clear_metadata = true;
+  auto cleared = items().update_item(alice.id, with_obj, clear, kT0 + 1);
   ASSERT_TRUE(cleared.has_value());
   EXPECT_EQ(cleared->metadata_json, std::nullopt);
   EXPECT_EQ(items().get_item(alice.id, with_obj)->metadata_json, std::nullopt);
+}
+
+// Issue 9: what "no metadata" is belongs to data::ItemService; a store keeps the text it is
+// given, the JSON literal null included.
+TEST_P(StoreContract, MetadataTextIsStoredAsGiven) {
+  const auto alice = add_user("alice");
+  const ItemId id = new_item_id();
+  ASSERT_TRUE(items().create_item(alice.id, {id, "a", "", "null"}, kT0));
+  EXPECT_EQ(items().get_item(alice.id, id)->metadata_json, "null");
+  auto patched = items().update_item(alice.id, id, metadata_patch("[1,2]"), kT0 + 1);
+  ASSERT_TRUE(patched.has_value());
+  EXPECT_EQ(patched->metadata_json, "[1,2]");
+  EXPECT_EQ(items().get_item(alice.id, id)->metadata_json, "[1,2]");
+}
+
+// The JSON literal null, through the service that gives it its meaning, on every backend: a
+// created item has no metadata, and a patch carrying it clears the metadata (moved here from
+// the store methods, issue 9).
+TEST_P(StoreContract, ThroughTheItemServiceJsonNullMetadataIsNone) {
+  const auto alice = add_user("alice");
+  core::FixedClock clock(kT0);
+  data::ItemService service(items(), clock);
+  auto with_null = service.create(alice.id, {ItemId{}, "a", "", "null"});
+  ASSERT_TRUE(with_null.has_value()) << with_null.error().detail;
+  EXPECT_EQ(with_null->metadata_json, std::nullopt);
+  EXPECT_EQ(items().get_item(alice.id, with_null->id)->metadata_json, std::nullopt);
+
+  auto with_obj = service.create(alice.id, {ItemId{}, "b", "", "{\"x\":null}"});
+  ASSERT_TRUE(with_obj.has_value());
+  EXPECT_EQ(items().get_item(alice.id, with_obj->id)->metadata_json, "{\"x\":null}");
+  clock.advance_us(1);
+  auto cleared = service.update(alice.id, with_obj->id, metadata_patch("null"));
+  ASSERT_TRUE(cleared.has_value());
+  EXPECT_EQ(cleared->metadata_json, std::nullopt);
+  EXPECT_EQ(items().get_item(alice.id, with_obj->id)->metadata_json, std::nullopt);
 }
 
 TEST_P(StoreContract, UnicodeRoundTripsExactly) {

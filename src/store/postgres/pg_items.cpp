@@ -28,7 +28,8 @@ const Statement kGetItem{
     "lk_get_item",
     "SELECT " + kItemColumns + " FROM public.user_data WHERE user_id = $1 AND id = $2"};
 // A NULL title or content keeps the stored one; metadata has its own flag ($5) because NULL
-// is a value it can be set to. The trigger turns updated_at into max($7, old + 1us).
+// is a value it can be set to (clear_metadata). The trigger turns updated_at into
+// max($7, old + 1us).
 const Statement kUpdateItem{
     "lk_update_item",
     "UPDATE public.user_data SET title = coalesce($3, title), content = coalesce($4, content),"
@@ -37,13 +38,6 @@ const Statement kUpdateItem{
         ts_param("$7") + " WHERE user_id = $1 AND id = $2 RETURNING " + kItemColumns};
 const Statement kDeleteItem{"lk_delete_item",
                             "DELETE FROM public.user_data WHERE user_id = $1 AND id = $2"};
-
-// The API hands metadata over as serialized JSON; the JSON literal null is stored as SQL
-// NULL so that it reads back as "no metadata" and a patch can clear it.
-std::optional<std::string> normalize_metadata(const std::optional<std::string>& m) {
-  if (!m || *m == "null") return std::nullopt;
-  return m;
-}
 
 // jsonb prints `{"a": [1, 2]}`; the API (and the SQLite store) use the compact form. Drops
 // the whitespace outside strings, which is all jsonb output adds.
@@ -98,7 +92,7 @@ class PgItems final : public ItemStore {
       return fail(nul_in_text("postgres: metadata"));
     auto r = db_.run_as(owner, kInsertItem,
                         Params{owner.str(), item.id.str(), item.title, item.content,
-                               normalize_metadata(item.metadata_json), std::to_string(now)});
+                               item.metadata_json, std::to_string(now)});
     if (!r) return fail(std::move(r).error());
     return single_item(std::move(r));
   }
@@ -128,11 +122,11 @@ class PgItems final : public ItemStore {
                                  core::Micros now) override {
     if (patch.metadata_json && json_has_nul_escape(*patch.metadata_json))
       return fail(nul_in_text("postgres: metadata"));
-    return single_item(
-        db_.run_as(owner, kUpdateItem,
-                   Params{owner.str(), id.str(), patch.title, patch.content,
-                          patch.metadata_json ? "true" : "false",
-                          normalize_metadata(patch.metadata_json), std::to_string(now)}));
+    return single_item(db_.run_as(
+        owner, kUpdateItem,
+        Params{owner.str(), id.str(), patch.title, patch.content,
+               patch.metadata_json || patch.clear_metadata ? "true" : "false",
+               patch.clear_metadata ? std::nullopt : patch.metadata_json, std::to_string(now)}));
   }
 
   Result<void> delete_item(UserId owner, ItemId id) override {

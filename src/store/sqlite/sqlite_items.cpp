@@ -21,13 +21,6 @@ Result<ItemRecord> read_item(const Query& q) {
                     q.opt_text(4), q.int64(5),     q.int64(6)};
 }
 
-// The API hands metadata over as serialized JSON; the JSON literal null is stored as SQL
-// NULL so that it reads back as "no metadata" and a patch can clear it.
-std::optional<std::string> normalize_metadata(const std::optional<std::string>& m) {
-  if (!m || *m == "null") return std::nullopt;
-  return m;
-}
-
 Error item_not_found() { return Error::of(Errc::not_found, "item not found"); }
 
 Result<ItemRecord> select_item(Connection& c, UserId owner, ItemId id) {
@@ -65,7 +58,11 @@ Result<ItemRecord> patch_item(Connection& c, UserId owner, ItemId id, const Item
   if (!item) return item;
   if (patch.title) item->title = *patch.title;
   if (patch.content) item->content = *patch.content;
-  if (patch.metadata_json) item->metadata_json = normalize_metadata(patch.metadata_json);
+  if (patch.clear_metadata) {
+    item->metadata_json.reset();
+  } else if (patch.metadata_json) {
+    item->metadata_json = patch.metadata_json;
+  }
   // Strictly increasing, even for two updates within one clock tick, so clients can use
   // updated_at to tell versions apart.
   item->updated_at = std::max(now, item->updated_at + 1);
@@ -101,8 +98,7 @@ class SqliteItems final : public ItemStore {
   Result<ItemRecord> create_item(UserId owner, const NewItem& item, core::Micros now) override {
     if (item.metadata_json && json_has_nul_escape(*item.metadata_json))
       return fail(nul_in_text("sqlite: metadata"));
-    ItemRecord rec{item.id, owner, item.title, item.content, normalize_metadata(item.metadata_json),
-                   now,     now};
+    ItemRecord rec{item.id, owner, item.title, item.content, item.metadata_json, now, now};
     return db_.write([&](Connection& c) { return insert_item(c, rec); });
   }
 
