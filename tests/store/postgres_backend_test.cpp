@@ -25,13 +25,7 @@ PostgresBackend::PostgresBackend(size_t pool_size) : cluster_(PgCluster::shared(
                 " auth.rate_buckets, auth.login_failures");
 }
 
-// A single connection as well: every call then shares one connection, so a role or claims
-// left set by one call, or a transaction left open, would show up in the next.
-INSTANTIATE_TEST_SUITE_P(
-    Postgres, StoreContract,
-    ::testing::Values(BackendFactory{"Pool4", [] { return std::make_unique<PostgresBackend>(4); }},
-                      BackendFactory{"OneConnection",
-                                     [] { return std::make_unique<PostgresBackend>(1); }}),
-    [](const ::testing::TestParamInfo<BackendFactory>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract,
+                         ::testing::ValuesIn(pool_variants<PostgresBackend>()), factory_name);
 
 }  // namespace latchkey::store::testing

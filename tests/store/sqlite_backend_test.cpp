@@ -13,13 +13,7 @@ SqliteBackend::SqliteBackend(size_t max_connections) {
   store_ = std::move(opened).value();
 }
 
-// A single connection as well: every call then shares one connection, so an owner left
-// set by one call, or a statement left open, would show up in the next.
-INSTANTIATE_TEST_SUITE_P(
-    Sqlite, StoreContract,
-    ::testing::Values(BackendFactory{"Pool4", [] { return std::make_unique<SqliteBackend>(4); }},
-                      BackendFactory{"OneConnection",
-                                     [] { return std::make_unique<SqliteBackend>(1); }}),
-    [](const ::testing::TestParamInfo<BackendFactory>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::ValuesIn(pool_variants<SqliteBackend>()),
+                         factory_name);
 
 }  // namespace latchkey::store::testing

@@ -1,13 +1,14 @@
 #pragma once
 // One behavioural contract for store::Store's feature stores, written against the interfaces
-// only. Each backend instantiates it with a factory (see sqlite_backend_test.cpp):
-//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(BackendFactory{...}));
+// only. Each backend instantiates it with its factories (see sqlite_backend_test.cpp):
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ValuesIn(pool_variants<SqliteBackend>()));
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -27,6 +28,19 @@ struct BackendFactory {
 };
 
 inline void PrintTo(const BackendFactory& f, std::ostream* os) { *os << f.name; }
+inline std::string factory_name(const ::testing::TestParamInfo<BackendFactory>& info) {
+  return info.param.name;
+}
+
+// What every backend runs the contract with: a pool of four connections, and a single
+// connection. With one, every call shares it, so whatever one call left on it (an owner, a
+// role or claims, an open statement or transaction) shows up in the next. B(size_t) opens B
+// with that many connections.
+template <class B>
+std::vector<BackendFactory> pool_variants() {
+  return {BackendFactory{"Pool4", [] { return std::make_unique<B>(4); }},
+          BackendFactory{"OneConnection", [] { return std::make_unique<B>(1); }}};
+}
 
 class StoreContract : public ::testing::TestWithParam<BackendFactory> {
  protected:
