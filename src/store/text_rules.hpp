@@ -3,6 +3,7 @@
 // \u0000 escape in JSON. PostgreSQL's text and jsonb cannot hold it (libpq would even cut a
 // parameter at the NUL and store less than was sent); SQLite could, but an answered write
 // must mean the same on either backend.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,14 @@ inline bool json_has_nul_escape(std::string_view json) {
     ++i;  // skip the escaped character
   }
   return false;
+}
+
+// The rule for serialized JSON (metadata), if any: nul_in_text(where) if it holds a \u0000
+// escape.
+inline std::optional<Error> nul_in_json(const std::optional<std::string>& json,
+                                        std::string_view where) {
+  if (json && json_has_nul_escape(*json)) return nul_in_text(where);
+  return std::nullopt;
 }
 
 }  // namespace latchkey::store

@@ -88,8 +88,7 @@ class PgItems final : public ItemStore {
 
   Result<ItemRecord> create_item(UserId owner, const NewItem& item, core::Micros now) override {
     // jsonb would refuse it too (22P05); checked first for the same error on every backend.
-    if (item.metadata_json && json_has_nul_escape(*item.metadata_json))
-      return fail(nul_in_text("postgres: metadata"));
+    if (auto e = nul_in_json(item.metadata_json, "postgres: metadata")) return fail(std::move(*e));
     auto r = db_.run_as(owner, kInsertItem,
                         Params{owner.str(), item.id.str(), item.title, item.content,
                                item.metadata_json, std::to_string(now)});
@@ -120,8 +119,7 @@ class PgItems final : public ItemStore {
 
   Result<ItemRecord> update_item(UserId owner, ItemId id, const ItemPatch& patch,
                                  core::Micros now) override {
-    if (patch.metadata_json && json_has_nul_escape(*patch.metadata_json))
-      return fail(nul_in_text("postgres: metadata"));
+    if (auto e = nul_in_json(patch.metadata_json, "postgres: metadata")) return fail(std::move(*e));
     return single_item(db_.run_as(
         owner, kUpdateItem,
         Params{owner.str(), id.str(), patch.title, patch.content,

@@ -96,8 +96,7 @@ class SqliteItems final : public ItemStore {
   explicit SqliteItems(SqliteDatabase& db) : db_(db) {}
 
   Result<ItemRecord> create_item(UserId owner, const NewItem& item, core::Micros now) override {
-    if (item.metadata_json && json_has_nul_escape(*item.metadata_json))
-      return fail(nul_in_text("sqlite: metadata"));
+    if (auto e = nul_in_json(item.metadata_json, "sqlite: metadata")) return fail(std::move(*e));
     ItemRecord rec{item.id, owner, item.title, item.content, item.metadata_json, now, now};
     return db_.write([&](Connection& c) { return insert_item(c, rec); });
   }
@@ -136,8 +135,7 @@ class SqliteItems final : public ItemStore {
 
   Result<ItemRecord> update_item(UserId owner, ItemId id, const ItemPatch& patch,
                                  core::Micros now) override {
-    if (patch.metadata_json && json_has_nul_escape(*patch.metadata_json))
-      return fail(nul_in_text("sqlite: metadata"));
+    if (auto e = nul_in_json(patch.metadata_json, "sqlite: metadata")) return fail(std::move(*e));
     return db_.write([&](Connection& c) { return patch_item(c, owner, id, patch, now); });
   }
 
