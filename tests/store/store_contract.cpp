@@ -285,7 +285,7 @@ TEST_P(StoreContract, MetadataTextIsStoredAsGiven) {
 TEST_P(StoreContract, ThroughTheItemServiceJsonNullMetadataIsNone) {
   const auto alice = add_user("alice");
   core::FixedClock clock(kT0);
-  data::ItemService service(items(), clock);
+  data::ItemService service(items(), clock, core::system_random());
   auto with_null = service.create(alice.id, {ItemId{}, "a", "", "null"});
   ASSERT_TRUE(with_null.has_value()) << with_null.error().detail;
   EXPECT_EQ(with_null->metadata_json, std::nullopt);

@@ -26,9 +26,9 @@ struct Services {
     auto opened = store::sqlite::open_sqlite_store(so);
     if (!opened) throw std::runtime_error("cannot open the test store: " + opened.error().detail);
     db = std::move(opened).value();
-    auth = std::make_unique<auth::AuthService>(*db, *db, db->attempts(), hasher, jwt, clock,
-                                               random, options);
-    items = std::make_unique<data::ItemService>(*db, clock, random);
+    auth = std::make_unique<auth::AuthService>(db->users(), db->sessions(), db->attempts(), hasher,
+                                               jwt, clock, random, options);
+    items = std::make_unique<data::ItemService>(db->items(), clock, random);
   }
 
   TempDir dir;

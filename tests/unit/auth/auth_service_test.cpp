@@ -72,10 +72,10 @@ TEST(AuthServiceTest, BackoffStopsGuessesBeforeAnyHashingUntilTheClockMoves) {
 TEST(AuthServiceTest, LoginRehashesAHashMadeWithOlderParameters) {
   Services s(options());
   const auto user = registered(s, "c@example.com", "right-password").user;
-  EXPECT_EQ(s.db->find_user(user.id)->password_hash.rfind("fake$1$", 0), 0u);
+  EXPECT_EQ(s.db->users().find_user(user.id)->password_hash.rfind("fake$1$", 0), 0u);
   s.hasher.raise_cost(2);
   ASSERT_TRUE(s.auth->check_credentials("c@example.com", "right-password"));
-  EXPECT_EQ(s.db->find_user(user.id)->password_hash.rfind("fake$2$", 0), 0u)
+  EXPECT_EQ(s.db->users().find_user(user.id)->password_hash.rfind("fake$2$", 0), 0u)
       << "the stored hash was not upgraded";
   EXPECT_TRUE(s.auth->check_credentials("c@example.com", "right-password"));
 }
