@@ -148,7 +148,7 @@ sync_tree() {
     comm -13 "$list" - | while IFS= read -r f; do rm -f "$tree/$f"; done
 }
 
-build_targets=(unit_tests store_tests http_tests latchkey)
+build_targets=(unit_tests web_tests store_tests http_tests latchkey)
 build_tree() {
   cmake -S "$tree" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATCHKEY_WERROR=ON \
     -DLATCHKEY_BUILD_BENCH=OFF >/dev/null &&
