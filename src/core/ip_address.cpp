@@ -1,5 +1,7 @@
 #include "core/ip_address.hpp"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 
 #include <array>
@@ -54,6 +56,15 @@ std::string address_bucket(std::string_view ip) {
   if (p->family == AF_INET) return to_text(*p);
   std::fill(p->bytes.begin() + 8, p->bytes.end(), 0);
   return to_text(*p) + "/64";
+}
+
+AddressList::AddressList(const std::vector<std::string>& addresses) {
+  for (const auto& ip : addresses) canonical_.push_back(canonical_ip(ip).value_or(ip));
+}
+
+bool AddressList::contains(std::string_view ip) const {
+  const auto canonical = canonical_ip(ip);
+  return canonical && std::find(canonical_.begin(), canonical_.end(), *canonical) != canonical_.end();
 }
 
 }  // namespace latchkey::core

@@ -1,6 +1,5 @@
 #include "http/address_connections.hpp"
 
-#include <algorithm>
 #include <utility>
 
 #include "core/ip_address.hpp"
@@ -8,9 +7,7 @@
 namespace latchkey::http {
 
 AddressConnections::AddressConnections(size_t max_per_address, std::vector<std::string> uncapped)
-    : max_(max_per_address) {
-  for (const auto& ip : uncapped) uncapped_.push_back(core::canonical_ip(ip).value_or(ip));
-}
+    : max_(max_per_address), uncapped_(uncapped) {}
 
 AddressConnections::Slot::Slot(Slot&& other) noexcept
     : owner_(std::exchange(other.owner_, nullptr)),
@@ -34,10 +31,7 @@ void AddressConnections::Slot::release() {
 }
 
 AddressConnections::Slot AddressConnections::try_acquire(std::string_view ip) {
-  const auto canonical = core::canonical_ip(ip);
-  if (canonical &&
-      std::find(uncapped_.begin(), uncapped_.end(), *canonical) != uncapped_.end())
-    return Slot(this, {}, /*counted=*/false);
+  if (uncapped_.contains(ip)) return Slot(this, {}, /*counted=*/false);
   std::string key = core::address_bucket(ip);
   std::lock_guard lock(mu_);
   size_t& open = open_[key];

@@ -5,9 +5,11 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
-#include <vector>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
+
+#include "core/ip_address.hpp"
 
 namespace latchkey::http {
 
@@ -56,7 +58,7 @@ class AddressConnections {
   void give_back(const std::string& key);
 
   const size_t max_;
-  std::vector<std::string> uncapped_;  // canonical text
+  core::AddressList uncapped_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, size_t> open_;
 };

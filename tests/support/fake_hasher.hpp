@@ -23,8 +23,7 @@ class CountingHasher final : public crypto::PasswordHasher {
   }
   // Hashes made at a lower cost than the current one are due for a rehash.
   bool needs_rehash(std::string_view phc_hash) const override {
-    return phc_hash.substr(0, 5 + std::to_string(cost_.load()).size() + 1) !=
-           "fake$" + std::to_string(cost_.load()) + "$";
+    return phc_hash.rfind("fake$" + std::to_string(cost_.load()) + "$", 0) != 0;
   }
   void raise_cost(int cost) { cost_ = cost; }
 

@@ -7,17 +7,13 @@
 #include <string>
 
 #include "api/core/route_table.hpp"
+#include "core/ascii.hpp"
 #include "app/surfaces.hpp"
 #include "support/services.hpp"
 #include "web/assets.hpp"
 
 namespace latchkey {
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The server's table, built by the same call `serve` makes.
 struct Table {
@@ -40,7 +36,7 @@ TEST(RouteDocs, EveryRouteIsDocumentedAndEveryDocumentedOperationIsRouted) {
   std::set<std::string> routed;
   for (const auto& e : t.table.entries()) {
     if (!e.route.documented) continue;
-    const std::string key = lower(api::method_name(e.route.method)) + " " + e.route.pattern;
+    const std::string key = core::ascii_lower(api::method_name(e.route.method)) + " " + e.route.pattern;
     routed.insert(key);
     EXPECT_EQ(documented.count(key), 1u) << "routed but not in /openapi.json: " << key;
   }
@@ -53,7 +49,7 @@ TEST(RouteDocs, DocumentedSecurityMatchesTheRouteAccess) {
   const auto doc = nlohmann::json::parse(web::openapi_json());
   for (const auto& e : t.table.entries()) {
     if (!e.route.documented) continue;
-    const auto& op = doc.at("paths").at(e.route.pattern).at(lower(api::method_name(e.route.method)));
+    const auto& op = doc.at("paths").at(e.route.pattern).at(core::ascii_lower(api::method_name(e.route.method)));
     const bool needs_token = op.contains("security") && !op.at("security").empty();
     EXPECT_EQ(needs_token, e.route.access == api::Access::user)
         << api::method_name(e.route.method) << " " << e.route.pattern;

@@ -1,6 +1,5 @@
 #include "api/core/pipeline.hpp"
 
-#include <algorithm>
 #include <exception>
 
 #include "api/core/cors.hpp"
@@ -10,13 +9,6 @@
 
 namespace latchkey::api {
 namespace {
-
-// Compared in canonical form, so "::1" and "0:0::1" are one proxy.
-std::vector<std::string> canonical_addresses(const std::vector<std::string>& ips) {
-  std::vector<std::string> out;
-  for (const auto& ip : ips) out.push_back(core::canonical_ip(ip).value_or(ip));
-  return out;
-}
 
 Error pool_full() {
   return Error::make(ErrorCode::service_unavailable, "Server busy, retry shortly", "pool full")
@@ -38,7 +30,7 @@ std::string_view bearer_token(const http::Request& req) {
 }
 
 Pipeline::Pipeline(PipelineDeps deps, PipelineOptions options)
-    : deps_(deps), trusted_proxies_(canonical_addresses(options.trusted_proxies)) {}
+    : deps_(deps), trusted_proxies_(options.trusted_proxies) {}
 
 void Pipeline::handle(http::Request req, http::Reply reply) {
   if (!trusted_proxies_.empty()) req.remote_ip = client_address(req);
@@ -120,11 +112,7 @@ Outcome Pipeline::run_guarded(const std::function<Outcome(Call&)>& run, Call& ca
 }
 
 std::string Pipeline::client_address(const http::Request& req) const {
-  auto trusted = [&](std::string_view ip) {
-    const auto canonical = core::canonical_ip(ip);
-    return canonical && std::find(trusted_proxies_.begin(), trusted_proxies_.end(), *canonical) !=
-                            trusted_proxies_.end();
-  };
+  auto trusted = [&](std::string_view ip) { return trusted_proxies_.contains(ip); };
   if (!trusted(req.remote_ip)) return req.remote_ip;
   // Walk X-Forwarded-For from the right: each hop was appended by the proxy before it, so
   // only entries added by trusted proxies can be believed; the first other one is the client.

@@ -4,6 +4,7 @@
 
 #include "api/core/route_table.hpp"
 #include "auth/auth_service.hpp"
+#include "core/ip_address.hpp"
 #include "core/worker_pool.hpp"
 #include "http/message.hpp"
 
@@ -45,7 +46,7 @@ class Pipeline final : public http::Handler {
   std::string client_address(const http::Request& req) const;
 
   PipelineDeps deps_;
-  std::vector<std::string> trusted_proxies_;  // canonical text
+  core::AddressList trusted_proxies_;
 };
 
 // "Bearer <token>", scheme case-insensitive; empty if absent or another scheme.
