@@ -1,5 +1,7 @@
 #include "core/error.hpp"
 
+#include <iterator>
+
 namespace latchkey {
 namespace {
 
@@ -43,7 +45,56 @@ constexpr CodeInfo kCodes[] = {
     {ErrorCode::request_rejected, "request_rejected", Errc::bad_request, "Bad Request"},
     {ErrorCode::conflict, "conflict", Errc::conflict, "Already exists"},
     {ErrorCode::forbidden, "forbidden", Errc::forbidden, "Forbidden"},
+    {ErrorCode::token_expired, "token_expired", Errc::unauthenticated, "Could not validate credentials"},
+    {ErrorCode::no_api_key, "no_api_key", Errc::unauthenticated, "No API key found in request"},
+    {ErrorCode::invalid_api_key, "invalid_api_key", Errc::unauthenticated, "Invalid API key"},
+    {ErrorCode::not_admin, "not_admin", Errc::forbidden, "User not allowed"},
+    {ErrorCode::user_banned, "user_banned", Errc::forbidden, "User is banned"},
+    {ErrorCode::weak_password, "weak_password", Errc::invalid_input,
+     "Password should be at least 8 characters."},
+    {ErrorCode::same_password, "same_password", Errc::invalid_input,
+     "New password should be different from the old password."},
+    {ErrorCode::email_exists, "email_exists", Errc::conflict,
+     "A user with this email address has already been registered"},
+    {ErrorCode::email_address_invalid, "email_address_invalid", Errc::invalid_input,
+     "Unable to validate email address: invalid format"},
+    {ErrorCode::signup_disabled, "signup_disabled", Errc::forbidden,
+     "Signups not allowed for this instance"},
+    {ErrorCode::query_parse_failed, "PGRST100", Errc::invalid_input, "Failed to parse the query"},
+    {ErrorCode::invalid_body, "PGRST102", Errc::invalid_input, "Empty or invalid json"},
+    {ErrorCode::range_not_satisfiable, "PGRST103", Errc::bad_request,
+     "Requested range not satisfiable"},
+    {ErrorCode::invalid_schema, "PGRST106", Errc::bad_request, "Invalid schema"},
+    {ErrorCode::not_acceptable, "PGRST107", Errc::bad_request,
+     "None of these media types are available"},
+    {ErrorCode::not_single_row, "PGRST116", Errc::bad_request,
+     "Cannot coerce the result to a single JSON object"},
+    {ErrorCode::unknown_body_column, "PGRST204", Errc::invalid_input,
+     "Could not find a column in the schema cache"},
+    {ErrorCode::table_not_found, "PGRST205", Errc::not_found,
+     "Could not find the table in the schema cache"},
+    {ErrorCode::unknown_column, "42703", Errc::invalid_input, "Column does not exist"},
+    {ErrorCode::row_security_violation, "42501", Errc::forbidden,
+     "new row violates row-level security policy for table \"user_data\""},
+    {ErrorCode::unique_violation, "23505", Errc::conflict,
+     "duplicate key value violates unique constraint \"user_data_pkey\""},
+    {ErrorCode::not_null_violation, "23502", Errc::invalid_input,
+     "null value violates not-null constraint"},
+    {ErrorCode::invalid_text_representation, "22P02", Errc::invalid_input, "invalid input syntax"},
+    {ErrorCode::invalid_datetime_format, "22007", Errc::invalid_input,
+     "invalid input syntax for type timestamp with time zone"},
+    {ErrorCode::value_too_long, "22001", Errc::invalid_input,
+     "value too long for type character varying(255)"},
+    {ErrorCode::datatype_mismatch, "42804", Errc::invalid_input, "datatype mismatch"},
+    {ErrorCode::undefined_function, "42883", Errc::invalid_input, "operator does not exist"},
+    {ErrorCode::invalid_conflict_target, "42P10", Errc::invalid_input,
+     "there is no unique or exclusion constraint matching the ON CONFLICT specification"},
+    {ErrorCode::missing_where, "21000", Errc::bad_request, "A WHERE clause is required"},
 };
+
+// A code added to the enum without a row here would index past the table.
+static_assert(std::size(kCodes) == static_cast<size_t>(ErrorCode::missing_where) + 1,
+              "one row per ErrorCode; update this check when adding a last code");
 
 const CodeInfo& info(ErrorCode code) { return kCodes[static_cast<size_t>(code)]; }
 
@@ -110,6 +161,12 @@ Error Error::with_code(ErrorCode code, std::string wording) && {
   public_code = code;
   this->code = error_class(code);
   message = std::move(wording);
+  return std::move(*this);
+}
+
+Error Error::with_details(std::string public_details, std::string public_hint) && {
+  details = std::move(public_details);
+  hint = std::move(public_hint);
   return std::move(*this);
 }
 

@@ -25,6 +25,10 @@ struct Error {
   std::string message;  // public wording; empty: default_message(public_code)
   std::string detail;   // for logs only; never sent
   std::vector<FieldError> fields;
+  // Public explanation beyond the message, for surfaces whose bodies carry one (PostgREST's
+  // `details` and `hint`): only what the caller sent or may know, never a secret.
+  std::string details;
+  std::string hint;
   int retry_after_s = 0;
 
   // A store's or driver's failure: its class and, for the log, what happened. No wording.
@@ -39,6 +43,8 @@ struct Error {
 
   // The same failure under a more specific code and wording (a service naming a store error).
   Error with_code(ErrorCode public_code, std::string message) &&;
+  // Adds the public details and hint.
+  Error with_details(std::string details, std::string hint = {}) &&;
   // Adds when a client may try again (rate limits, a saturated pool).
   Error retry_after(int seconds) &&;
 

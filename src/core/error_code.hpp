@@ -42,6 +42,37 @@ enum class ErrorCode {
   request_rejected,           // bad_request: refused by the HTTP layer (framing, size)
   conflict,                   // conflict: another unique value
   forbidden,                  // forbidden
+  // Supabase Auth (GoTrue) surface
+  token_expired,              // unauthenticated: a well-formed token past its exp
+  no_api_key,                 // unauthenticated: the gateway found no apikey
+  invalid_api_key,            // unauthenticated: the apikey is not one of ours
+  not_admin,                  // forbidden: the route needs the service_role key
+  user_banned,                // forbidden: the account is banned
+  weak_password,              // invalid_input: the password fails the policy
+  same_password,              // invalid_input: the new password equals the old one
+  email_exists,               // conflict: another account has this email (admin, email change)
+  email_address_invalid,      // invalid_input
+  signup_disabled,            // forbidden
+  // PostgREST surface: each renders as PostgREST's own code (in the comment)
+  query_parse_failed,         // invalid_input, PGRST100: bad select/filter/order/range syntax
+  invalid_body,               // invalid_input, PGRST102: body not a JSON object or array
+  range_not_satisfiable,      // bad_request, PGRST103
+  invalid_schema,             // bad_request, PGRST106: Accept-/Content-Profile not "public"
+  not_acceptable,             // bad_request, PGRST107: Accept names no type we produce
+  not_single_row,             // bad_request, PGRST116: .single() got 0 or several rows
+  unknown_body_column,        // invalid_input, PGRST204: a body key that is no column
+  table_not_found,            // not_found, PGRST205
+  unknown_column,             // invalid_input, 42703: select/filter/order names no column
+  row_security_violation,     // forbidden, 42501
+  unique_violation,           // conflict, 23505
+  not_null_violation,         // invalid_input, 23502
+  invalid_text_representation,// invalid_input, 22P02: a malformed uuid, JSON or boolean
+  invalid_datetime_format,    // invalid_input, 22007
+  value_too_long,             // invalid_input, 22001
+  datatype_mismatch,          // invalid_input, 42804: e.g. title=is.true
+  undefined_function,         // invalid_input, 42883: an operator the column's type lacks
+  invalid_conflict_target,    // invalid_input, 42P10: on_conflict names no unique key
+  missing_where,              // bad_request, 21000: PATCH/DELETE without a filter
 };
 
 // The code's text as clients see it, e.g. "item_not_found".

@@ -8,7 +8,7 @@
 namespace latchkey {
 namespace {
 
-constexpr ErrorCode kLast = ErrorCode::forbidden;
+constexpr ErrorCode kLast = ErrorCode::missing_where;
 
 TEST(ErrorCatalogue, EveryCodeHasAUniqueNameAndWording) {
   std::set<std::string> names;
@@ -26,7 +26,9 @@ TEST(ErrorCatalogue, RowsAreInEnumOrder) {
   EXPECT_EQ(error_code_name(ErrorCode::unexpected_failure), "unexpected_failure");
   EXPECT_EQ(error_code_name(ErrorCode::item_not_found), "item_not_found");
   EXPECT_EQ(error_code_name(ErrorCode::refresh_token_already_used), "refresh_token_already_used");
-  EXPECT_EQ(error_code_name(kLast), "forbidden");
+  EXPECT_EQ(error_code_name(ErrorCode::forbidden), "forbidden");
+  EXPECT_EQ(error_code_name(ErrorCode::not_single_row), "PGRST116");
+  EXPECT_EQ(error_code_name(kLast), "21000");
 }
 
 TEST(ErrorCatalogue, EveryClassHasADefaultCodeOfThatClass) {
