@@ -89,6 +89,10 @@ constexpr CodeInfo kCodes[] = {
     {ErrorCode::undefined_function, "42883", Errc::invalid_input, "operator does not exist"},
     {ErrorCode::invalid_conflict_target, "42P10", Errc::invalid_input,
      "there is no unique or exclusion constraint matching the ON CONFLICT specification"},
+    {ErrorCode::check_violation, "23514", Errc::invalid_input,
+     "new row for relation \"user_data\" violates check constraint \"user_data_metadata_object\""},
+    {ErrorCode::untranslatable_character, "22P05", Errc::invalid_input,
+     "unsupported Unicode escape sequence"},
     {ErrorCode::missing_where, "21000", Errc::bad_request, "A WHERE clause is required"},
 };
 

@@ -72,6 +72,8 @@ enum class ErrorCode {
   datatype_mismatch,          // invalid_input, 42804: e.g. title=is.true
   undefined_function,         // invalid_input, 42883: an operator the column's type lacks
   invalid_conflict_target,    // invalid_input, 42P10: on_conflict names no unique key
+  check_violation,            // invalid_input, 23514: metadata that is not an object or null
+  untranslatable_character,   // invalid_input, 22P05: text holding U+0000
   missing_where,              // bad_request, 21000: PATCH/DELETE without a filter
 };
 
