@@ -16,15 +16,17 @@ namespace {
 constexpr int64_t kNow = 1'700'000'000;
 
 AccessClaims claims() {
-  return AccessClaims{.sub = "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-                      .email = "alice@example.com",
-                      .role = "authenticated",
-                      .aud = "authenticated",
-                      .iss = "latchkey",
-                      .iat = kNow,
-                      .exp = kNow + 3600,
-                      .nbf = std::nullopt,
-                      .session_id = "0b5fa1de-6d8a-4f61-9a52-5d1b1d3c6a11"};
+  AccessClaims c;
+  c.sub = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+  c.email = "alice@example.com";
+  c.role = "authenticated";
+  c.aud = "authenticated";
+  c.iss = "latchkey";
+  c.iat = kNow;
+  c.exp = kNow + 3600;
+  c.nbf = std::nullopt;
+  c.session_id = "0b5fa1de-6d8a-4f61-9a52-5d1b1d3c6a11";
+  return c;
 }
 
 const JwtCodec& codec() {

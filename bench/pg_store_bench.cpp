@@ -34,7 +34,7 @@ class PgBenchDb {
 
     // A fresh user per run: the database may hold earlier runs' rows.
     user_ = UserId{core::Uuid::random_v4()};
-    check(store_->users().create_user({user_, user_.str() + "@bench.example", std::nullopt, "h"},
+    check(store_->users().create_user({user_, user_.str() + "@bench.example", "{}", "h"},
                                       now()));
     for (int i = 0; i < 200; ++i) {
       const ItemId id{core::Uuid::random_v4()};

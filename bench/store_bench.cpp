@@ -32,7 +32,7 @@ class BenchDb {
     store_ = std::move(s).value();
 
     user_ = UserId{core::Uuid::random_v4()};
-    check(store_->users().create_user({user_, "bench@example.com", std::nullopt, "h"}, now()));
+    check(store_->users().create_user({user_, "bench@example.com", "{}", "h"}, now()));
     for (int i = 0; i < 200; ++i) {
       const ItemId id{core::Uuid::random_v4()};
       check(store_->items().create_item(user_,

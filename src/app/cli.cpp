@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/keys.hpp"
 #include "app/serve.hpp"
 
 namespace latchkey::app {
@@ -124,6 +125,13 @@ int run_cli(int argc, char** argv) {
   auto* migrate_cmd =
       cli.add_subcommand("migrate", "Apply pending database migrations and exit")->fallthrough();
   auto* version_cmd = cli.add_subcommand("version", "Print the version and exit");
+  std::string key_role;
+  auto* keys_cmd =
+      cli.add_subcommand("keys", "Print an API key for supabase-js: anon or service-role")
+          ->fallthrough();
+  keys_cmd->add_option("role", key_role, "anon (for apps) or service-role (admin; keep secret)")
+      ->required()
+      ->check(CLI::IsMember({"anon", "service-role"}));
   cli.require_subcommand(0, 1);
   try {
     cli.parse(argc, argv);
@@ -135,6 +143,7 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (migrate_cmd->parsed()) return migrate(config);
+  if (keys_cmd->parsed()) return print_api_key(config, key_role, std::cout);
   (void)serve_cmd;  // serving is also what no subcommand means
   return serve(config);
 }

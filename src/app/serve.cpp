@@ -215,6 +215,8 @@ int serve(const Config& config) {
   auth::AuthService auth((*store)->users(), (*store)->sessions(), (*store)->attempts(), *hasher,
                          jwt, clock, core::system_random(), auth_options);
   data::ItemService items((*store)->items(), clock, core::system_random());
+  auth::UserAccounts accounts((*store)->users(), (*store)->sessions(), *hasher, clock,
+                              core::system_random());
 
   // Hashing gets its own pool so a login flood cannot starve data requests of workers.
   // Its threads also run at a lower CPU priority: during a login flood the cores go to
@@ -223,10 +225,11 @@ int serve(const Config& config) {
                              /*nice=*/5);
   core::WorkerPool db_pool("lk-db", db_threads(config), config.db_queue);
   store::Store& db = **store;
-  const api::seed::SeedDeps seed{auth, items, [&db] { return db.ping(); }, "latchkey",
-                                 config.cors_origins};
+  const SurfaceDeps surface_deps{
+      {auth, items, [&db] { return db.ping(); }, "latchkey", config.cors_origins},
+      {auth, accounts, LATCHKEY_VERSION, config.cors_origins}};
   api::RouteTable routes;
-  add_surfaces(routes, seed);
+  add_surfaces(routes, surface_deps);
   api::Pipeline pipeline({routes, auth, db_pool, hash_pool}, {config.trusted_proxies});
 
   http::ServerOptions http_options;

@@ -4,8 +4,9 @@
 
 namespace latchkey::app {
 
-void add_surfaces(api::RouteTable& table, const api::seed::SeedDeps& seed) {
-  const auto tutorial = api::seed::add_seed_surface(table, seed);
+void add_surfaces(api::RouteTable& table, const SurfaceDeps& deps) {
+  const auto tutorial = api::seed::add_seed_surface(table, deps.seed);
+  api::supabase_auth::add_auth_v1_surface(table, deps.auth_v1);
   // The docs describe the tutorial API: its error body and CORS policy.
   api::docs::add_docs_surface(table, table.surface(tutorial).errors, table.surface(tutorial).cors);
 }

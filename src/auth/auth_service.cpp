@@ -49,9 +49,11 @@ std::string AuthService::hash_password(std::string_view password) const {
 }
 
 Result<AuthResult> AuthService::register_hashed(std::string_view email, std::string phc_hash,
-                                                std::optional<std::string> full_name) {
+                                                std::string user_metadata) {
   store::NewUser user{UserId{core::Uuid::random_v4(random_)}, core::ascii_lower(email),
-                      std::move(full_name), std::move(phc_hash)};
+                      std::move(user_metadata), std::move(phc_hash)};
+  // Sign-up confirms at once (mailer auto-confirm, the tutorial contract).
+  user.email_confirmed_at = clock_.now_us();
   auto created = users_.create_user(user, clock_.now_us());
   if (!created) {
     Error e = std::move(created).error();
@@ -89,6 +91,11 @@ Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
   if (!hasher_.verify(user->password_hash, password)) return failed("wrong password");
   if (auto cleared = attempts_.clear_failures(key); !cleared)
     return fail(std::move(cleared).error());
+  // Told only to whoever knows the password, so these reveal nothing to a guesser.
+  if (!user->email_confirmed_at) {
+    return fail(Error::make(ErrorCode::email_not_confirmed, "Email not confirmed", "unconfirmed"));
+  }
+  if (banned(*user)) return fail(Error::make(ErrorCode::user_banned, "User is banned", "banned"));
   if (hasher_.needs_rehash(user->password_hash)) {
     // Parameters were raised since this hash was made: upgrade it while we know the password.
     // A failure here must not fail the login.
@@ -116,12 +123,21 @@ Result<AuthResult> AuthService::refresh(std::string_view refresh_token) {
     }
     return fail(std::move(user).error());
   }
-  auto tokens = issue_tokens(*user, session->id, std::move(next));
+  if (banned(*user)) return fail(Error::make(ErrorCode::user_banned, "User is banned", "banned"));
+  auto tokens = issue_tokens(*user, session->id, std::move(next), session->created_at);
   return AuthResult{std::move(user).value(), std::move(tokens)};
 }
 
-Result<void> AuthService::logout(const Principal& who) {
-  auto revoked = sessions_.revoke_session(who.user_id, who.session_id, clock_.now_us());
+Result<void> AuthService::logout(const Principal& who, LogoutScope scope) {
+  const auto now = clock_.now_us();
+  if (scope != LogoutScope::local) {
+    std::optional<SessionId> keep;
+    if (scope == LogoutScope::others) keep = who.session_id;
+    auto revoked = sessions_.revoke_user_sessions(who.user_id, keep, now);
+    if (!revoked) return fail(std::move(revoked).error());
+    return {};
+  }
+  auto revoked = sessions_.revoke_session(who.user_id, who.session_id, now);
   if (!revoked && revoked.error().code == Errc::not_found) {
     return fail(Error::make(ErrorCode::session_not_found, "Could not validate credentials",
                             "session not found"));
@@ -145,7 +161,53 @@ Result<Principal> AuthService::verify_access_token(std::string_view token) const
   if (!user || !session) {
     return fail(Error::make(ErrorCode::bad_jwt, "Could not validate credentials", "malformed_claims"));
   }
-  return Principal{UserId{*user}, SessionId{*session}, std::move(claims->email)};
+  return Principal{UserId{*user}, SessionId{*session}, std::move(claims->email),
+                   Role::authenticated};
+}
+
+namespace {
+
+std::optional<Role> key_role(std::string_view role) {
+  if (role == "anon") return Role::anon;
+  // supabase_admin is what Supabase's own tooling signs with; it has service_role's rights.
+  if (role == "service_role" || role == "supabase_admin") return Role::service_role;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<Principal> AuthService::verify_bearer(std::string_view token) const {
+  auto user = verify_access_token(token);
+  if (user || user.error().public_code == ErrorCode::token_expired) return user;
+  auto key = jwt_.verify_api_key(token, clock_.now_s());
+  if (!key) {
+    // The more telling reason: an expired key says so; otherwise why it is no user token.
+    if (key.error().public_code == ErrorCode::token_expired) return fail(std::move(key).error());
+    return fail(std::move(user).error());
+  }
+  auto role = key_role(key->role);
+  if (!role) return fail(Error::make(ErrorCode::bad_jwt, "Could not validate credentials", "unknown role"));
+  Principal p;
+  p.role = *role;
+  return p;
+}
+
+Result<Role> AuthService::verify_api_key(std::string_view token) const {
+  auto key = jwt_.verify_api_key(token, clock_.now_s());
+  std::optional<Role> role;
+  if (key) role = key_role(key->role);
+  if (!role) return fail(Error::make(ErrorCode::invalid_api_key, "Invalid API key", "apikey refused"));
+  return *role;
+}
+
+std::string AuthService::mint_api_key(Role role, int64_t ttl_s) const {
+  const int64_t now = clock_.now_s();
+  return jwt_.sign_api_key(
+      crypto::ApiKeyClaims{role == Role::service_role ? "service_role" : "anon", now, now + ttl_s});
+}
+
+bool AuthService::banned(const store::UserRecord& user) const {
+  return user.banned_until && *user.banned_until > clock_.now_us();
 }
 
 Result<void> AuthService::check_session(const Principal& who) {
@@ -157,19 +219,20 @@ Result<void> AuthService::check_session(const Principal& who) {
   return open;
 }
 
-Result<AuthResult> AuthService::open_session(store::UserRecord user) {
+Result<AuthResult> AuthService::open_session(store::UserRecord user, SignInMethod) {
   const auto now = clock_.now_us();
   store::SessionRecord session{SessionId{core::Uuid::random_v4(random_)}, user.id, now,
                                now + options_.refresh_ttl_s * 1'000'000, std::nullopt};
   auto refresh_token = crypto::random_token(random_, kRefreshTokenBytes);
   auto opened = sessions_.open_session(session, crypto::sha256_hex(refresh_token));
   if (!opened) return fail(std::move(opened).error());
-  auto tokens = issue_tokens(user, session.id, std::move(refresh_token));
+  user.last_sign_in_at = now;
+  auto tokens = issue_tokens(user, session.id, std::move(refresh_token), now);
   return AuthResult{std::move(user), std::move(tokens)};
 }
 
 TokenPair AuthService::issue_tokens(const store::UserRecord& user, SessionId session,
-                                    std::string refresh_token) const {
+                                    std::string refresh_token, core::Micros signed_in_at) const {
   const auto now = clock_.now_s();
   crypto::AccessClaims claims;
   claims.sub = user.id.str();
@@ -180,6 +243,10 @@ TokenPair AuthService::issue_tokens(const store::UserRecord& user, SessionId ses
   claims.iat = now;
   claims.exp = now + options_.access_ttl_s;
   claims.session_id = session.str();
+  claims.phone = user.phone.value_or("");
+  claims.app_metadata = user.app_metadata;
+  claims.user_metadata = user.user_metadata;
+  claims.amr.push_back({"password", signed_in_at / 1'000'000});
   return TokenPair{jwt_.sign(claims), options_.access_ttl_s, claims.exp, std::move(refresh_token)};
 }
 

@@ -16,11 +16,31 @@
 
 namespace latchkey::auth {
 
-// Who a verified access token speaks for.
+// The database role a bearer token acts as (Supabase's roles).
+enum class Role {
+  anon,           // the anon API key, or no token where a surface allows that
+  authenticated,  // a user's access token
+  service_role,   // the service_role API key: the admin API, every row
+};
+
+// Who a verified bearer token speaks for. user_id, session_id and email are set for
+// Role::authenticated only.
 struct Principal {
   UserId user_id;
   SessionId session_id;
   std::string email;
+  Role role = Role::authenticated;
+  bool is_user() const { return role == Role::authenticated; }
+};
+
+// How a session was opened, for the token's amr claim.
+enum class SignInMethod { password };
+
+// Which sessions a logout ends (Supabase's scopes).
+enum class LogoutScope {
+  local,   // the token's own session
+  global,  // every session of the user
+  others,  // every session but the token's own
 };
 
 struct TokenPair {
@@ -63,29 +83,42 @@ class AuthService {
   //
   // The Argon2id hash of a new password.
   std::string hash_password(std::string_view password) const;
-  // conflict ("User already registered") if the email is taken.
+  // conflict ("User already registered") if the email is taken. `user_metadata` is a JSON
+  // object text (sign-up data; the tutorial's full_name).
   Result<AuthResult> register_hashed(std::string_view email, std::string phc_hash,
-                                     std::optional<std::string> full_name);
+                                     std::string user_metadata);
   // The user whose password this is. unauthenticated ("Invalid credentials") for an unknown
   // email or a wrong password, after the same amount of hashing work in both cases.
   // rate_limited (with retry_after_s) while the email is backing off after repeated
-  // failures, known or not.
+  // failures, known or not. After a correct password: email_not_confirmed for an
+  // unconfirmed email, user_banned for a banned account.
   Result<store::UserRecord> check_credentials(std::string_view email, std::string_view password);
   // Opens a session for a user who has just proved who they are.
-  Result<AuthResult> open_session(store::UserRecord user);
+  Result<AuthResult> open_session(store::UserRecord user,
+                                  SignInMethod method = SignInMethod::password);
   // Rotates the refresh token; see SessionStore::rotate_refresh_token for reuse detection.
+  // user_banned for a banned account.
   Result<AuthResult> refresh(std::string_view refresh_token);
-  Result<void> logout(const Principal& who);
+  Result<void> logout(const Principal& who, LogoutScope scope = LogoutScope::local);
   Result<store::UserRecord> me(const Principal& who);
 
-  // CPU only (no store access): signature, algorithm, exp/nbf/iat, iss, aud.
+  // CPU only (no store access): signature, algorithm, exp/nbf/iat, iss, aud. A user's access
+  // token only; API keys are refused.
   Result<Principal> verify_access_token(std::string_view token) const;
+  // A user's access token, or an API key (anon, service_role; supabase_admin counts as
+  // service_role). CPU only.
+  Result<Principal> verify_bearer(std::string_view token) const;
+  // The role of an API key (the `apikey` gateway check). invalid_api_key otherwise.
+  Result<Role> verify_api_key(std::string_view token) const;
+  // A new API key for `role` (anon or service_role), valid for `ttl_s` seconds.
+  std::string mint_api_key(Role role, int64_t ttl_s) const;
   // The session behind a verified token is still open (store access).
   Result<void> check_session(const Principal& who);
 
  private:
   TokenPair issue_tokens(const store::UserRecord& user, SessionId session,
-                         std::string refresh_token) const;
+                         std::string refresh_token, core::Micros signed_in_at) const;
+  bool banned(const store::UserRecord& user) const;
 
   store::UserStore& users_;
   store::SessionStore& sessions_;

@@ -60,6 +60,8 @@ constexpr CodeInfo kCodes[] = {
      "Unable to validate email address: invalid format"},
     {ErrorCode::signup_disabled, "signup_disabled", Errc::forbidden,
      "Signups not allowed for this instance"},
+    {ErrorCode::email_not_confirmed, "email_not_confirmed", Errc::unauthenticated,
+     "Email not confirmed"},
     {ErrorCode::query_parse_failed, "PGRST100", Errc::invalid_input, "Failed to parse the query"},
     {ErrorCode::invalid_body, "PGRST102", Errc::invalid_input, "Empty or invalid json"},
     {ErrorCode::range_not_satisfiable, "PGRST103", Errc::bad_request,

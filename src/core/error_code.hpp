@@ -53,6 +53,7 @@ enum class ErrorCode {
   email_exists,               // conflict: another account has this email (admin, email change)
   email_address_invalid,      // invalid_input
   signup_disabled,            // forbidden
+  email_not_confirmed,        // unauthenticated: a correct password, an unconfirmed email
   // PostgREST surface: each renders as PostgREST's own code (in the comment)
   query_parse_failed,         // invalid_input, PGRST100: bad select/filter/order/range syntax
   invalid_body,               // invalid_input, PGRST102: body not a JSON object or array

@@ -31,6 +31,10 @@ core::Unexpected<Error> reject(const char* detail) {
   return fail(Error::make(ErrorCode::bad_jwt, kPublicMessage, std::string(detail)));
 }
 
+core::Unexpected<Error> expired() {
+  return fail(Error::make(ErrorCode::token_expired, kPublicMessage, "token_expired"));
+}
+
 // Ids let a thread's cached context tell codecs apart even when a destroyed codec's address is
 // reused by a new one with another key.
 std::atomic<uint64_t> g_next_codec_id{1};
@@ -182,18 +186,47 @@ JwtCodec::JwtCodec(std::string secret, JwtPolicy policy)
 
 JwtCodec::~JwtCodec() { OPENSSL_cleanse(secret_.data(), secret_.size()); }
 
+// The stored metadata text as a JSON value; an object is all we ever store, anything else
+// (which would be a bug) becomes {}.
+static json metadata_object(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() ? j : json::object();
+}
+
 std::string JwtCodec::sign(const AccessClaims& claims) const {
+  json amr = json::array();
+  for (const auto& m : claims.amr) amr.push_back({{"method", m.method}, {"timestamp", m.timestamp}});
   json payload = {
-      {"sub", claims.sub},   {"email", claims.email},
-      {"role", claims.role}, {"aud", claims.aud},
-      {"iss", claims.iss},   {"iat", claims.iat},
-      {"exp", claims.exp},   {"session_id", claims.session_id},
+      {"sub", claims.sub},
+      {"email", claims.email},
+      {"phone", claims.phone},
+      {"role", claims.role},
+      {"aud", claims.aud},
+      {"iss", claims.iss},
+      {"iat", claims.iat},
+      {"exp", claims.exp},
+      {"session_id", claims.session_id},
+      {"app_metadata", metadata_object(claims.app_metadata)},
+      {"user_metadata", metadata_object(claims.user_metadata)},
+      {"aal", claims.aal},
+      {"amr", std::move(amr)},
+      {"is_anonymous", claims.is_anonymous},
   };
   if (claims.nbf) payload["nbf"] = *claims.nbf;
   // dump() throws on invalid UTF-8; claims come from validated data, so that would be a bug.
+  return signed_token(payload.dump());
+}
+
+std::string JwtCodec::sign_api_key(const ApiKeyClaims& claims) const {
+  json payload = {{"iss", policy_.issuer}, {"role", claims.role}, {"iat", claims.iat}};
+  if (claims.exp) payload["exp"] = *claims.exp;
+  return signed_token(payload.dump());
+}
+
+std::string JwtCodec::signed_token(const std::string& payload_json) const {
   std::string token = header_b64();
   token += '.';
-  token += base64url_encode(payload.dump());
+  token += base64url_encode(payload_json);
   const auto mac = mac_->compute(token);
   token += '.';
   token +=
@@ -201,7 +234,7 @@ std::string JwtCodec::sign(const AccessClaims& claims) const {
   return token;
 }
 
-Result<AccessClaims> JwtCodec::verify(std::string_view token, int64_t now_s) const {
+Result<detail::RawClaims> JwtCodec::signed_claims(std::string_view token) const {
   // Bound all work an unauthenticated client can cause before touching the content.
   if (token.size() > policy_.max_token_bytes) return reject("token_too_large");
   const size_t dot1 = token.find('.');
@@ -223,6 +256,12 @@ Result<AccessClaims> JwtCodec::verify(std::string_view token, int64_t now_s) con
   if (!payload_text) return reject("malformed_token");
   auto claims = detail::read_claims(*payload_text);
   if (!claims) return reject("malformed_claims");
+  return std::move(*claims);
+}
+
+Result<AccessClaims> JwtCodec::verify(std::string_view token, int64_t now_s) const {
+  auto claims = signed_claims(token);
+  if (!claims) return fail(std::move(claims).error());
   auto& c = *claims;
   if (!is_uuid(c.sub) || !is_uuid(c.session_id) || !c.email || !c.role || !c.iss || !c.iat ||
       !c.exp || !c.has_aud)
@@ -235,21 +274,32 @@ Result<AccessClaims> JwtCodec::verify(std::string_view token, int64_t now_s) con
 
   // Leeway absorbs clock skew between nodes. Written as comparisons against now +/- leeway
   // (trusted values) so that extreme claim values cannot overflow.
-  if (*c.exp <= now_s - policy_.leeway_s) return reject("token_expired");
+  if (*c.exp <= now_s - policy_.leeway_s) return expired();
   if (*c.iat > now_s + policy_.leeway_s) return reject("token_issued_in_future");
   if (c.nbf && *c.nbf > now_s + policy_.leeway_s) return reject("token_not_yet_valid");
 
-  return AccessClaims{
-      .sub = std::move(*c.sub),
-      .email = std::move(*c.email),
-      .role = std::move(*c.role),
-      .aud = policy_.audience,
-      .iss = std::move(*c.iss),
-      .iat = *c.iat,
-      .exp = *c.exp,
-      .nbf = c.nbf,
-      .session_id = std::move(*c.session_id),
-  };
+  AccessClaims out;
+  out.sub = std::move(*c.sub);
+  out.email = std::move(*c.email);
+  out.role = std::move(*c.role);
+  out.aud = policy_.audience;
+  out.iss = std::move(*c.iss);
+  out.iat = *c.iat;
+  out.exp = *c.exp;
+  out.nbf = c.nbf;
+  out.session_id = std::move(*c.session_id);
+  return out;
+}
+
+Result<ApiKeyClaims> JwtCodec::verify_api_key(std::string_view token, int64_t now_s) const {
+  auto claims = signed_claims(token);
+  if (!claims) return fail(std::move(claims).error());
+  auto& c = *claims;
+  // A user's access token names a user (sub); a key never does, so one cannot pass as the
+  // other.
+  if (!c.role || c.sub) return reject("not_an_api_key");
+  if (c.exp && *c.exp <= now_s - policy_.leeway_s) return expired();
+  return ApiKeyClaims{std::move(*c.role), c.iat.value_or(0), c.exp};
 }
 
 }  // namespace latchkey::crypto

@@ -1,25 +1,65 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/uuid.hpp"
 
 namespace latchkey::store {
 
+// The app_metadata of a user who signs in with email and password (as Supabase Auth writes it).
+inline constexpr std::string_view kEmailAppMetadata = R"({"provider":"email","providers":["email"]})";
+
 struct UserRecord {
   UserId id;
   std::string email;  // lower-cased
-  std::optional<std::string> full_name;
   std::string password_hash;  // PHC string; never leaves the server
   core::Micros created_at = 0;
+  core::Micros updated_at = 0;
+  // JSON object texts, as the backend returns them (key order and spacing may differ by
+  // backend). user_metadata is the user's own (the tutorial's full_name lives there);
+  // app_metadata only admins change.
+  std::string user_metadata = "{}";
+  std::string app_metadata = std::string(kEmailAppMetadata);
+  std::optional<std::string> phone;
+  std::optional<core::Micros> email_confirmed_at;
+  std::optional<core::Micros> last_sign_in_at;  // the last session opened
+  std::optional<core::Micros> banned_until;
 };
 
 struct NewUser {
+  NewUser(UserId id, std::string email, std::string user_metadata, std::string password_hash)
+      : id(id),
+        email(std::move(email)),
+        user_metadata(std::move(user_metadata)),
+        password_hash(std::move(password_hash)) {}
+
   UserId id;
-  std::string email;  // already validated and lower-cased
-  std::optional<std::string> full_name;
+  std::string email;          // already validated and lower-cased
+  std::string user_metadata;  // a JSON object text
   std::string password_hash;
+  std::string app_metadata = std::string(kEmailAppMetadata);
+  std::optional<std::string> phone;
+  std::optional<core::Micros> email_confirmed_at;
+  std::optional<core::Micros> banned_until;
+};
+
+// Fields left empty are not changed; for the nullable ones, a present nullopt clears.
+struct UserPatch {
+  std::optional<std::string> email;  // already validated and lower-cased
+  std::optional<std::string> password_hash;
+  std::optional<std::string> user_metadata;  // the whole new object text
+  std::optional<std::string> app_metadata;
+  std::optional<std::optional<std::string>> phone;
+  std::optional<std::optional<core::Micros>> email_confirmed_at;
+  std::optional<std::optional<core::Micros>> banned_until;
+};
+
+struct UserPage {
+  std::vector<UserRecord> users;
+  int64_t total = 0;  // every user, not just this page
 };
 
 struct SessionRecord {

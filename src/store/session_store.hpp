@@ -1,4 +1,6 @@
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "core/error.hpp"
@@ -13,7 +15,8 @@ inline constexpr std::string_view kRefreshTokenReused = "refresh_token_reused";
 class SessionStore {
  public:
   virtual ~SessionStore() = default;
-  // Creates the session and its first refresh token in one transaction.
+  // Creates the session and its first refresh token in one transaction, and records the
+  // sign-in on the user (last_sign_in_at = the session's created_at).
   virtual Result<SessionRecord> open_session(const SessionRecord& session,
                                              std::string_view refresh_hash) = 0;
   // unauthenticated unless the session exists, belongs to `owner`, is not revoked and
@@ -22,6 +25,10 @@ class SessionStore {
   // Marks the session revoked (idempotent); its refresh tokens die with it.
   // not_found if the session does not belong to `owner`.
   virtual Result<void> revoke_session(UserId owner, SessionId id, core::Micros now) = 0;
+  // Revokes every open session of `owner` but `keep` (if given), as of `now`; their refresh
+  // tokens die with them. Returns how many were revoked.
+  virtual Result<int64_t> revoke_user_sessions(UserId owner, std::optional<SessionId> keep,
+                                               core::Micros now) = 0;
   // Single-use rotation, atomically: `old_hash` is marked used and `new_hash` becomes the
   // session's live refresh token. unauthenticated if the token is unknown or its session
   // is revoked or expired. If `old_hash` was already used (a replay: either the client or

@@ -13,7 +13,7 @@ void IsolationContract::SetUp() {
 
 UserId IsolationContract::make_user(const std::string& name) {
   const UserId id{core::Uuid::random_v4()};
-  EXPECT_TRUE(store().users().create_user({id, name + "@example.com", std::nullopt, "h"}, kT0));
+  EXPECT_TRUE(store().users().create_user({id, name + "@example.com", "{}", "h"}, kT0));
   return id;
 }
 

@@ -7,7 +7,10 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "postgres_backend.hpp"
+#include "store/postgres/pg_migrations.hpp"
 
 namespace latchkey::store::testing {
 namespace {
@@ -25,7 +28,12 @@ TEST(PostgresMigration, NodesStartingAtOnceMigrateExactlyOnce) {
         [&, i] { opened[i] = postgres::open_pg_store(PostgresBackend::options(cluster, 2, db)); });
   for (auto& t : threads) t.join();
   for (const auto& r : opened) EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().detail);
-  EXPECT_EQ(cluster.query_scalar(db, "SELECT count(*) FROM auth.schema_migrations"), "2");
+  // Each version recorded once, up to the latest.
+  EXPECT_EQ(cluster.query_scalar(
+                db, "SELECT count(*) - count(DISTINCT version) FROM auth.schema_migrations"),
+            "0");
+  EXPECT_EQ(cluster.query_scalar(db, "SELECT max(version) FROM auth.schema_migrations"),
+            std::to_string(postgres::latest_schema_version()));
   // Every one of them serves requests.
   for (auto& r : opened) {
     if (!r) continue;
@@ -67,7 +75,7 @@ TEST(PostgresMigration, TimestampsRoundTripToTheMicrosecond) {
         core::Micros{4'102'444'800'000'001}, core::Micros{-2'208'988'800'000'001}}) {
     const UserId id{core::Uuid::random_v4()};
     ASSERT_TRUE(
-        backend.store().users().create_user({id, id.str() + "@example.com", std::nullopt, "h"}, t));
+        backend.store().users().create_user({id, id.str() + "@example.com", "{}", "h"}, t));
     EXPECT_EQ(backend.store().users().find_user(id)->created_at, t);
     const ItemId item{core::Uuid::random_v4()};
     ASSERT_TRUE(backend.store().items().create_item(id, {item, "t", "c", std::nullopt}, t));
@@ -81,7 +89,7 @@ TEST(PostgresMigration, TimestampsRoundTripToTheMicrosecond) {
 TEST(PostgresMigration, TextPostgresCannotStoreIsInvalidInputNotAnInternalError) {
   PostgresBackend backend(1);
   const UserId id{core::Uuid::random_v4()};
-  ASSERT_TRUE(backend.store().users().create_user({id, "nul@example.com", std::nullopt, "h"}, 0));
+  ASSERT_TRUE(backend.store().users().create_user({id, "nul@example.com", "{}", "h"}, 0));
   auto r = backend.store().items().create_item(
       id, {ItemId{core::Uuid::random_v4()}, "t", "c", "{\"a\":\"\\u0000\"}"}, 0);
   ASSERT_FALSE(r.has_value());
@@ -90,6 +98,42 @@ TEST(PostgresMigration, TextPostgresCannotStoreIsInvalidInputNotAnInternalError)
       id, {ItemId{core::Uuid::random_v4()}, std::string(256, 'x'), "c", std::nullopt}, 0);
   ASSERT_FALSE(long_title.has_value());
   EXPECT_EQ(long_title.error().code, Errc::invalid_input) << long_title.error().detail;
+}
+
+}  // namespace
+}  // namespace latchkey::store::testing
+
+namespace latchkey::store::testing {
+namespace {
+
+// Migration 3 (the Supabase user model) on a database that already has users: full_name
+// becomes user_metadata.full_name, and the users count as confirmed when they registered.
+TEST(PostgresMigration, UsersFromVersion2KeepTheirNameAsUserMetadata) {
+  PgCluster& cluster = PgCluster::shared();
+  const std::string db = cluster.create_database();
+  const auto options = PostgresBackend::options(cluster, 1, db);
+  {
+    auto owner = postgres::PgConnection::open(options.owner_url, 5, 0);
+    ASSERT_TRUE(owner.has_value()) << owner.error().detail;
+    ASSERT_TRUE(postgres::migrate(**owner, PgCluster::kAppRole, 2).has_value());
+  }
+  EXPECT_EQ(cluster.query_scalar(db, "SELECT max(version) FROM auth.schema_migrations"), "2");
+  cluster.exec(db,
+               "INSERT INTO auth.users (id, email, full_name, password_hash, created_at) VALUES"
+               " ('11111111-1111-4111-8111-111111111111', 'named@example.com', 'Ada L', 'h',"
+               "  '2024-01-01T00:00:00Z'),"
+               " ('22222222-2222-4222-8222-222222222222', 'anon@example.com', NULL, 'h',"
+               "  '2024-01-02T00:00:00Z')");
+  auto store = postgres::open_pg_store(options);
+  ASSERT_TRUE(store.has_value()) << store.error().detail;
+  auto named = (*store)->users().find_user_by_email("named@example.com");
+  ASSERT_TRUE(named.has_value()) << named.error().detail;
+  EXPECT_EQ(nlohmann::json::parse(named->user_metadata), nlohmann::json({{"full_name", "Ada L"}}));
+  EXPECT_EQ(named->email_confirmed_at, named->created_at);
+  EXPECT_EQ(named->updated_at, named->created_at);
+  auto nameless = (*store)->users().find_user_by_email("anon@example.com");
+  ASSERT_TRUE(nameless.has_value());
+  EXPECT_EQ(nlohmann::json::parse(nameless->user_metadata), nlohmann::json::object());
 }
 
 }  // namespace

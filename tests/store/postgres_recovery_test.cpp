@@ -45,7 +45,7 @@ TEST(PostgresRecovery, StoreRecoversAfterTheServerRestarts) {
   PostgresBackend backend(4);
   Store& store = backend.store();
   const UserId alice{core::Uuid::random_v4()};
-  ASSERT_TRUE(store.users().create_user({alice, "alice@example.com", std::nullopt, "h"}, kT0));
+  ASSERT_TRUE(store.users().create_user({alice, "alice@example.com", "{}", "h"}, kT0));
   // Several calls at once, so the pool holds several connections that the restart kills.
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i)
@@ -72,7 +72,7 @@ TEST(PostgresRecovery, CallsFailFastWithUnavailableWhileTheServerIsDown) {
   PostgresBackend backend(2);
   Store& store = backend.store();
   const UserId alice{core::Uuid::random_v4()};
-  ASSERT_TRUE(store.users().create_user({alice, "alice@example.com", std::nullopt, "h"}, kT0));
+  ASSERT_TRUE(store.users().create_user({alice, "alice@example.com", "{}", "h"}, kT0));
   {
     ServerBackUp guard{backend.cluster()};
     backend.cluster().stop();
@@ -98,7 +98,7 @@ TEST(PostgresRecovery, AStatementStuckOnALockTimesOutAsUnavailable) {
   PostgresBackend backend(1);
   const UserId alice{core::Uuid::random_v4()};
   ASSERT_TRUE(
-      backend.store().users().create_user({alice, "alice@example.com", std::nullopt, "h"}, kT0));
+      backend.store().users().create_user({alice, "alice@example.com", "{}", "h"}, kT0));
   auto options = PostgresBackend::options(backend.cluster(), 1);
   options.statement_timeout_ms = 300;
   auto store = postgres::open_pg_store(options);

@@ -53,7 +53,7 @@ class WriteLockHolder {
 
 UserId add_user(Store& store, const std::string& email) {
   const UserId id{core::Uuid::random_v4()};
-  EXPECT_TRUE(store.users().create_user({id, email, std::nullopt, "h"}, kT0));
+  EXPECT_TRUE(store.users().create_user({id, email, "{}", "h"}, kT0));
   return id;
 }
 
@@ -116,7 +116,7 @@ TEST(SqliteGroupCommit, AFailingWriteDoesNotAffectTheOthersInItsBatch) {
   // A first write takes the writer into a batch of its own, stuck in BEGIN IMMEDIATE...
   std::thread first([&] {
     EXPECT_TRUE(store.users().create_user(
-        {UserId{core::Uuid::random_v4()}, "first@example.com", std::nullopt, "h"}, kT0));
+        {UserId{core::Uuid::random_v4()}, "first@example.com", "{}", "h"}, kT0));
   });
   wait_for(store,
            [&](const WriteStats& s) { return s.submitted == base.submitted + 1 && s.queued == 0; });
@@ -131,7 +131,7 @@ TEST(SqliteGroupCommit, AFailingWriteDoesNotAffectTheOthersInItsBatch) {
   std::vector<std::thread> batch;
   for (size_t i = 0; i < emails.size(); ++i)
     batch.emplace_back([&, i] {
-      created[i] = store.users().create_user({ids[i], emails[i], std::nullopt, "h"}, kT0);
+      created[i] = store.users().create_user({ids[i], emails[i], "{}", "h"}, kT0);
     });
   // A replay fails but must keep its write (the revocation) in the same batch.
   batch.emplace_back([&] { replay = store.sessions().rotate_refresh_token("t0", "t2", kT0 + 2); });

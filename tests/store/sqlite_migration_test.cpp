@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "sqlite_backend.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -30,7 +32,7 @@ TEST(SqliteMigrations, OpeningTwiceIsIdempotentAndKeepsData) {
   {
     auto s = open_sqlite_store(o);
     ASSERT_TRUE(s.has_value()) << s.error().detail;
-    ASSERT_TRUE((*s)->users().create_user({id, "a@example.com", std::nullopt, "h"}, 1));
+    ASSERT_TRUE((*s)->users().create_user({id, "a@example.com", "{}", "h"}, 1));
   }
   EXPECT_EQ(version_of(o), latest_schema_version());
   auto again = open_sqlite_store(o);
@@ -47,13 +49,14 @@ TEST(SqliteMigrations, EachVersionIsRecordedOnce) {
   auto c = Connection::open(o);
   ASSERT_TRUE(c.has_value());
   auto q = (*c)->query(
-      "SELECT count(*), count(DISTINCT version), min(applied_at) > 0"
+      "SELECT count(*), count(DISTINCT version), min(applied_at) > 0, max(version)"
       " FROM schema_migrations");
   ASSERT_TRUE(q.has_value());
   ASSERT_TRUE(q->step().value());
-  EXPECT_EQ(q->int64(0), latest_schema_version());
-  EXPECT_EQ(q->int64(1), latest_schema_version());
+  EXPECT_EQ(q->int64(0), q->int64(1)) << "a version recorded twice";
+  EXPECT_GE(q->int64(0), 2);
   EXPECT_EQ(q->int64(2), 1);
+  EXPECT_EQ(q->int64(3), latest_schema_version());
 }
 
 TEST(SqliteMigrations, ADatabaseFromANewerBinaryIsRefused) {
@@ -79,6 +82,43 @@ TEST(SqliteMigrations, AnUnopenablePathIsUnavailable) {
   auto s = open_sqlite_store(o);
   ASSERT_FALSE(s.has_value());
   EXPECT_EQ(s.error().code, Errc::unavailable);
+}
+
+}  // namespace
+}  // namespace latchkey::store::testing
+
+namespace latchkey::store::testing {
+namespace {
+
+// Migration 3 (the Supabase user model) on a database that already has users: full_name
+// becomes user_metadata.full_name, and the users count as confirmed when they registered.
+TEST(SqliteMigrations, UsersFromVersion1KeepTheirNameAsUserMetadata) {
+  latchkey::testing::TempDir dir;
+  const auto o = options_in(dir);
+  {
+    auto c = sqlite::Connection::open(o);
+    ASSERT_TRUE(c.has_value());
+    ASSERT_TRUE(sqlite::migrate(**c, 1, 1).has_value());
+    ASSERT_TRUE((*c)->exec("INSERT INTO users(id, email, full_name, password_hash, created_at)"
+                           " VALUES ('11111111-1111-4111-8111-111111111111', 'named@example.com',"
+                           " 'Ada \"L\"', 'h', 100),"
+                           " ('22222222-2222-4222-8222-222222222222', 'anon@example.com', NULL,"
+                           " 'h', 200)")
+                    .has_value());
+  }
+  EXPECT_EQ(version_of(o), 1);
+  auto s = open_sqlite_store(o);
+  ASSERT_TRUE(s.has_value()) << s.error().detail;
+  auto named = (*s)->users().find_user_by_email("named@example.com");
+  ASSERT_TRUE(named.has_value());
+  EXPECT_EQ(nlohmann::json::parse(named->user_metadata),
+            nlohmann::json({{"full_name", "Ada \"L\""}}));
+  EXPECT_EQ(named->email_confirmed_at, 100);
+  EXPECT_EQ(named->updated_at, 100);
+  auto nameless = (*s)->users().find_user_by_email("anon@example.com");
+  ASSERT_TRUE(nameless.has_value());
+  EXPECT_EQ(nlohmann::json::parse(nameless->user_metadata), nlohmann::json::object());
+  EXPECT_EQ(version_of(o), latest_schema_version());
 }
 
 }  // namespace

@@ -81,7 +81,8 @@ RequestValues hostile_values() {
 // `v` wherever a request value goes. Checks each outcome, so both rounds take the same paths.
 void exercise(Store& store, const RequestValues& v) {
   const UserId user{core::Uuid::random_v4()};
-  ASSERT_TRUE(store.users().create_user({user, v.email, v.full_name, v.password_hash}, kT0));
+  const std::string user_metadata = nlohmann::json{{"full_name", v.full_name}}.dump();
+  ASSERT_TRUE(store.users().create_user({user, v.email, user_metadata, v.password_hash}, kT0));
   ASSERT_TRUE(store.users().find_user_by_email(v.email));
   ASSERT_EQ(store.users().find_user_by_email("missing-" + v.email).error().code, Errc::not_found);
   ASSERT_TRUE(store.users().find_user(user));
@@ -115,10 +116,22 @@ void exercise(Store& store, const RequestValues& v) {
   ASSERT_TRUE(store.items().delete_item(user, item));
   ASSERT_EQ(store.items().get_item(user, item).error().code, Errc::not_found);
 
+  UserPatch patch;
+  patch.email = "changed-" + v.email;
+  patch.password_hash = v.password_hash + "3";
+  patch.user_metadata = user_metadata;
+  patch.app_metadata = nlohmann::json{{"provider", v.full_name}}.dump();
+  patch.phone = std::optional<std::string>(v.address);
+  patch.banned_until = std::optional<core::Micros>(kT0 + 8);
+  ASSERT_TRUE(store.users().update_user(user, patch, kT0 + 8));
+  ASSERT_EQ(store.users().list_users(10, 0).value().users.size(), 1u);
+  ASSERT_TRUE(store.sessions().revoke_user_sessions(user, other.id, kT0 + 9));
+
   AttemptStore& attempts = store.attempts();
   ASSERT_TRUE(attempts.take_token("ip:" + v.address, core::BucketRule{3, 60}, kT0));
   ASSERT_TRUE(attempts.reserve_attempt("login:" + v.email, core::BackoffRule{5, 60}, kT0));
   ASSERT_TRUE(attempts.clear_failures("login:" + v.email));
+  ASSERT_TRUE(store.users().delete_user(user));
 }
 
 // Runs the plain round, then the hostile one, and compares the statement texts they ran.

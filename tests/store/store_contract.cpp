@@ -5,10 +5,14 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "data/item_service.hpp"
 
 namespace latchkey::store::testing {
 namespace {
+
+using nlohmann::json;
 
 UserId new_user_id() { return UserId{core::Uuid::random_v4()}; }
 ItemId new_item_id() { return ItemId{core::Uuid::random_v4()}; }
@@ -42,7 +46,9 @@ void StoreContract::SetUp() { backend_ = GetParam().make(); }
 
 UserRecord StoreContract::add_user(const std::string& name) {
   auto r = users().create_user(
-      {new_user_id(), name + "@example.com", "Name " + name, "$argon2id$v=19$hash-" + name}, kT0);
+      {new_user_id(), name + "@example.com", R"({"full_name":"Name )" + name + R"("})",
+       "$argon2id$v=19$hash-" + name},
+      kT0);
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().detail);
   return std::move(r).value();
 }
@@ -77,29 +83,36 @@ TEST_P(StoreContract, CreatedUserIsFoundByEmailAndById) {
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->id, alice.id);
     EXPECT_EQ(found->email, "alice@example.com");
-    EXPECT_EQ(found->full_name, "Name alice");
+    EXPECT_EQ(json::parse(found->user_metadata), json({{"full_name", "Name alice"}}));
+    EXPECT_EQ(json::parse(found->app_metadata),
+              json({{"provider", "email"}, {"providers", {"email"}}}));
+    EXPECT_EQ(found->updated_at, kT0);
+    EXPECT_EQ(found->email_confirmed_at, std::nullopt);
+    EXPECT_EQ(found->last_sign_in_at, std::nullopt);
+    EXPECT_EQ(found->banned_until, std::nullopt);
+    EXPECT_EQ(found->phone, std::nullopt);
     EXPECT_EQ(found->password_hash, "$argon2id$v=19$hash-alice");
     EXPECT_EQ(found->created_at, kT0);
   }
 }
 
-TEST_P(StoreContract, FullNameMayBeNull) {
+TEST_P(StoreContract, EmptyMetadataRoundTrips) {
   const UserId id = new_user_id();
-  ASSERT_TRUE(users().create_user({id, "nameless@example.com", std::nullopt, "h"}, kT0));
-  EXPECT_EQ(users().find_user(id)->full_name, std::nullopt);
+  ASSERT_TRUE(users().create_user({id, "nameless@example.com", "{}", "h"}, kT0));
+  EXPECT_EQ(json::parse(users().find_user(id)->user_metadata), json::object());
 }
 
 TEST_P(StoreContract, DuplicateEmailIsConflictWhateverItsCase) {
   add_user("alice");
   for (const char* email : {"alice@example.com", "ALICE@Example.COM"}) {
-    auto dup = users().create_user({new_user_id(), email, std::nullopt, "h"}, kT0);
+    auto dup = users().create_user({new_user_id(), email, "{}", "h"}, kT0);
     EXPECT_EQ(code_of(dup), Errc::conflict) << email;
   }
 }
 
 TEST_P(StoreContract, EmailIsStoredAndLookedUpLowerCased) {
   const UserId id = new_user_id();
-  ASSERT_TRUE(users().create_user({id, "Bob@Example.com", std::nullopt, "h"}, kT0));
+  ASSERT_TRUE(users().create_user({id, "Bob@Example.com", "{}", "h"}, kT0));
   auto found = users().find_user_by_email("BOB@example.COM");
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->id, id);
@@ -306,8 +319,8 @@ TEST_P(StoreContract, UnicodeRoundTripsExactly) {
       "emoji \xF0\x9F\x94\x90\xF0\x9F\x91\x8D, CJK \xE6\xBC\xA2\xE5\xAD\x97, "
       "combining e\xCC\x81, RTL \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D";
   const UserId uid = new_user_id();
-  ASSERT_TRUE(users().create_user({uid, "u@example.com", text, "h"}, kT0));
-  EXPECT_EQ(users().find_user(uid)->full_name, text);
+  ASSERT_TRUE(users().create_user({uid, "u@example.com", json{{"n", text}}.dump(), "h"}, kT0));
+  EXPECT_EQ(json::parse(users().find_user(uid)->user_metadata)["n"], text);
   const ItemId id = new_item_id();
   const std::string meta = "{\"note\":\"" + text + "\"}";
   ASSERT_TRUE(items().create_item(uid, {id, text, text + text, meta}, kT0));
@@ -323,11 +336,11 @@ TEST_P(StoreContract, UnicodeRoundTripsExactly) {
 TEST_P(StoreContract, TextWithANulIsRefusedAndNothingIsStored) {
   const std::string nul("a\0b", 3);
   const UserId uid = new_user_id();
-  EXPECT_EQ(code_of(users().create_user({uid, "nul@example.com", nul, "h"}, kT0)),
+  EXPECT_EQ(code_of(users().create_user({uid, "nul@example.com", R"({"n":"a\u0000b"})", "h"}, kT0)),
             Errc::invalid_input)
-      << "full_name";
+      << "user_metadata";
   EXPECT_EQ(code_of(users().find_user(uid)), Errc::not_found);
-  EXPECT_EQ(code_of(users().create_user({uid, "nul" + nul + "@example.com", "N", "h"}, kT0)),
+  EXPECT_EQ(code_of(users().create_user({uid, "nul" + nul + "@example.com", "{}", "h"}, kT0)),
             Errc::invalid_input)
       << "email";
   EXPECT_EQ(code_of(users().find_user(uid)), Errc::not_found);

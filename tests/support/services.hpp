@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "auth/auth_service.hpp"
+#include "auth/user_accounts.hpp"
 #include "core/clock.hpp"
 #include "crypto/jwt.hpp"
 #include "data/item_service.hpp"
@@ -29,6 +30,8 @@ struct Services {
     auth = std::make_unique<auth::AuthService>(db->users(), db->sessions(), db->attempts(), hasher,
                                                jwt, clock, random, options);
     items = std::make_unique<data::ItemService>(db->items(), clock, random);
+    accounts = std::make_unique<auth::UserAccounts>(db->users(), db->sessions(), hasher, clock,
+                                                    random);
   }
 
   TempDir dir;
@@ -39,6 +42,7 @@ struct Services {
   std::unique_ptr<store::Store> db;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<data::ItemService> items;
+  std::unique_ptr<auth::UserAccounts> accounts;
 };
 
 }  // namespace latchkey::testing

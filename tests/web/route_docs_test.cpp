@@ -17,11 +17,13 @@ namespace {
 
 // The server's table, built by the same call `serve` makes.
 struct Table {
-  Table() : seed{*services.auth, *services.items, [] { return Result<void>{}; }} {
-    app::add_surfaces(table, seed);
+  Table()
+      : deps{{*services.auth, *services.items, [] { return Result<void>{}; }},
+             {*services.auth, *services.accounts, "test"}} {
+    app::add_surfaces(table, deps);
   }
   testing::Services services;
-  api::seed::SeedDeps seed;
+  app::SurfaceDeps deps;
   api::RouteTable table;
 };
 

@@ -22,12 +22,15 @@ http::Reply with_common_headers(http::Reply reply, const CorsPolicy& cors,
   const bool any = any_origin(cors);
   std::string allow_origin;
   if (!origin.empty() && origin_allowed(cors, origin)) allow_origin = any ? "*" : std::string(origin);
+  std::string expose;
+  if (!allow_origin.empty()) expose = cors.expose_headers;
   return [reply = std::move(reply), allow_origin = std::move(allow_origin),
-          vary = !any](http::Response r) {
+          expose = std::move(expose), vary = !any](http::Response r) {
     // Responses can carry tokens or private data: no cache may keep them.
     r.headers.push_back({"Cache-Control", "no-store"});
     r.headers.push_back({"X-Content-Type-Options", "nosniff"});
     if (!allow_origin.empty()) r.headers.push_back({"Access-Control-Allow-Origin", allow_origin});
+    if (!expose.empty()) r.headers.push_back({"Access-Control-Expose-Headers", expose});
     if (vary) r.headers.push_back({"Vary", "Origin"});
     reply(std::move(r));
   };

@@ -47,28 +47,28 @@ void Pipeline::handle(http::Request req, http::Reply reply) {
   }
 
   const Route& route = *match.route;
+  if (surface.gate) {
+    if (auto refused = surface.gate(req, route)) return reply(surface.errors.error(*refused));
+  }
   Call call{std::move(req), std::nullopt, std::move(match.param)};
   const RouteHandler* handler = &route.handler;  // the table outlives every request
-  if (route.access == Access::user) {
+  if (route.access != Access::anonymous) {
     // Authentication comes before anything about the request is looked at: a forged,
     // expired or revoked token gets 401, never a 404 or 422 that would tell a token thief
-    // which ids or inputs are valid (issue 8). The signature is checked here (no I/O); the
-    // session needs the store, and the handler then starts on that same thread.
-    const auto token = bearer_token(call.req);
-    if (token.empty()) {
-      return reply(surface.errors.error(
-          Error::make(ErrorCode::no_authorization, "Not authenticated", "no bearer token")));
-    }
-    auto principal = deps_.auth.verify_access_token(token);
+    // which ids or inputs are valid (issue 8). The signature is checked here (no I/O).
+    auto principal = authenticate(route.access, call.req);
     if (!principal) return reply(surface.errors.error(principal.error()));
     call.principal = std::move(principal).value();
-    return submit(
-        deps_.store_pool, std::move(call),
-        [this, handler](Call& c) -> Outcome {
-          if (auto open = deps_.auth.check_session(*c.principal); !open) return open.error();
-          return (*handler)(c);
-        },
-        surface, std::move(reply));
+    if (call.principal->is_user()) {
+      // A user's session needs the store; the handler then starts on that same thread.
+      return submit(
+          deps_.store_pool, std::move(call),
+          [this, handler](Call& c) -> Outcome {
+            if (auto open = deps_.auth.check_session(*c.principal); !open) return open.error();
+            return (*handler)(c);
+          },
+          surface, std::move(reply));
+    }
   }
   if (route.runs_on) {
     return submit(
@@ -76,6 +76,21 @@ void Pipeline::handle(http::Request req, http::Reply reply) {
         surface, std::move(reply));
   }
   settle(run_guarded(*handler, call), call, surface, reply, nullptr);
+}
+
+Result<auth::Principal> Pipeline::authenticate(Access access, const http::Request& req) const {
+  const auto token = bearer_token(req);
+  if (token.empty()) {
+    // Supabase's data API treats a request without a token as the anon role.
+    if (access == Access::any_role) return auth::Principal{{}, {}, {}, auth::Role::anon};
+    return fail(Error::make(ErrorCode::no_authorization, "Not authenticated", "no bearer token"));
+  }
+  if (access == Access::user) return deps_.auth.verify_access_token(token);
+  auto principal = deps_.auth.verify_bearer(token);
+  if (!principal) return principal;
+  if (access == Access::service_role && principal->role != auth::Role::service_role)
+    return fail(Error::make(ErrorCode::not_admin, "User not allowed", "not service_role"));
+  return principal;
 }
 
 void Pipeline::settle(Outcome outcome, Call& call, const Surface& surface,

@@ -41,6 +41,8 @@ class Pipeline final : public http::Handler {
               const core::WorkerPool* here);
   void submit(core::WorkerPool& pool, Call call, std::function<Outcome(Call&)> run,
               const Surface& surface, http::Reply reply);
+  // The principal a route's access level admits, from the bearer token (CPU only).
+  Result<auth::Principal> authenticate(Access access, const http::Request& req) const;
   Outcome run_guarded(const std::function<Outcome(Call&)>& run, Call& call);
   core::WorkerPool& pool(Pool p) { return p == Pool::store ? deps_.store_pool : deps_.hash_pool; }
   std::string client_address(const http::Request& req) const;

@@ -105,6 +105,11 @@ std::string plural(size_t n, const char* word) {
 
 }  // namespace
 
+bool json_has_nul(const nlohmann::json& v) {
+  std::vector<std::variant<std::string, int64_t>> loc;
+  return find_nul(v, loc);
+}
+
 Result<nlohmann::json> parse_json_body(std::string_view body) {
   if (body.empty()) {
     return fail(invalid({FieldError{{std::string("body")}, "Field required", "missing"}}));

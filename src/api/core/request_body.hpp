@@ -22,6 +22,9 @@ Result<nlohmann::json> parse_json_body(std::string_view body);
 // letter/digit/hyphen labels, at most 254 characters in all.
 bool is_valid_email(std::string_view email);
 
+// Whether any key or string inside `v` holds U+0000 (which no backend stores, issue 8).
+bool json_has_nul(const nlohmann::json& v);
+
 // Reads fields of a JSON object body, collecting every failure (as FastAPI reports them all).
 class FieldReader {
  public:

@@ -15,8 +15,11 @@ namespace latchkey::api {
 enum class Access {
   anonymous,     // anyone
   user,          // a valid access token whose session is still open
-  service_role,  // reserved for the admin API (not accepted by RouteTable::add yet)
-  aal2,          // reserved for MFA: a user session that passed a second factor (likewise)
+  service_role,  // the service_role API key (the admin API); others get 403 not_admin
+  any_role,      // any of ours: an API key, or a user's token whose session is open; no token
+                 // at all is the anon role. The handler decides by Call::principal->role.
+  aal2,          // reserved for MFA: a user session that passed a second factor (not
+                 // accepted by RouteTable::add yet)
 };
 
 // The worker pools blocking work runs on. Hashing has its own so a login flood cannot starve
@@ -26,7 +29,7 @@ enum class Pool { store, hashing };
 // One request being served.
 struct Call {
   http::Request req;
-  std::optional<auth::Principal> principal;  // set for Access::user routes
+  std::optional<auth::Principal> principal;  // set for every access level but anonymous
   std::string param;                         // the {name} or {*name} part of the path, if any
 };
 
@@ -67,6 +70,7 @@ struct CorsPolicy {
   std::string allow_methods;
   std::string allow_headers;
   int max_age_s = 600;
+  std::string expose_headers = {};  // response headers a browser script may read
 };
 
 // How a surface renders failures: a domain error, or a bare HTTP status (unknown path,
@@ -83,6 +87,9 @@ struct Surface {
   std::string prefix;  // "/" for the root
   ErrorRenderer errors;
   CorsPolicy cors;
+  // Checked before a route's access level, when set (Supabase's API gateway: the `apikey`).
+  // An error refuses the request.
+  std::function<std::optional<Error>(const http::Request&, const Route&)> gate = nullptr;
 };
 
 }  // namespace latchkey::api

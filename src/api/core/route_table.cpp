@@ -79,7 +79,7 @@ void RouteTable::add(SurfaceId surface, Route route) {
   if (!route.handler) throw std::logic_error("route without a handler: " + what);
   // Refused until the pipeline can check them, so no route can be declared with a guarantee
   // that nothing enforces.
-  if (route.access == Access::service_role || route.access == Access::aal2)
+  if (route.access == Access::aal2)
     throw std::logic_error("access level not supported yet: " + what);
   for (const auto& e : entries_) {
     if (e.route.method == route.method && e.route.pattern == route.pattern)
@@ -150,6 +150,8 @@ const char* access_name(Access access) {
       return "user";
     case Access::service_role:
       return "service_role";
+    case Access::any_role:
+      return "any_role";
     case Access::aal2:
       return "aal2";
   }

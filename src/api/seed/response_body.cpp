@@ -1,5 +1,7 @@
 #include "api/seed/response_body.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "core/json_text.hpp"
 #include "core/time_format.hpp"
 
@@ -7,6 +9,7 @@ namespace latchkey::api::seed {
 namespace {
 
 using core::append_json_string;
+using nlohmann::json;
 
 void append_user(std::string& out, const store::UserRecord& u) {
   out += "{\"id\":";
@@ -14,8 +17,8 @@ void append_user(std::string& out, const store::UserRecord& u) {
   out += ",\"email\":";
   append_json_string(out, u.email);
   out += ",\"full_name\":";
-  if (u.full_name) {
-    append_json_string(out, *u.full_name);
+  if (auto name = full_name(u)) {
+    append_json_string(out, *name);
   } else {
     out += "null";
   }
@@ -43,6 +46,20 @@ void append_item(std::string& out, const store::ItemRecord& item) {
 }
 
 }  // namespace
+
+std::optional<std::string> full_name(const store::UserRecord& user) {
+  if (user.user_metadata == "{}") return std::nullopt;  // the common case, without a parse
+  const json meta = json::parse(user.user_metadata, nullptr, /*allow_exceptions=*/false);
+  if (!meta.is_object()) return std::nullopt;
+  const auto it = meta.find("full_name");
+  if (it == meta.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::string full_name_metadata(const std::optional<std::string>& full_name) {
+  if (!full_name) return "{}";
+  return json{{"full_name", *full_name}}.dump();
+}
 
 std::string user_json(const store::UserRecord& user) {
   std::string out;

@@ -147,6 +147,31 @@ CREATE TABLE auth.login_failures (
 );
 CREATE INDEX idx_login_failures_last_failure_us ON auth.login_failures (last_failure_us);
 )sql"},
+    {3, "the Supabase Auth user model", R"sql(
+-- The tutorial's full_name moves into user_metadata (as Supabase stores sign-up data), so
+-- that one value is seen and changed by both surfaces.
+ALTER TABLE auth.users
+  ADD COLUMN user_metadata jsonb NOT NULL DEFAULT '{}',
+  ADD COLUMN app_metadata jsonb NOT NULL DEFAULT '{"provider":"email","providers":["email"]}',
+  ADD COLUMN phone text,
+  ADD COLUMN email_confirmed_at timestamptz,
+  ADD COLUMN last_sign_in_at timestamptz,
+  ADD COLUMN banned_until timestamptz,
+  ADD COLUMN updated_at timestamptz;
+-- Users registered so far were signed in at once (auto-confirmed).
+UPDATE auth.users SET
+  user_metadata = CASE WHEN full_name IS NULL THEN '{}'::jsonb
+                       ELSE jsonb_build_object('full_name', full_name) END,
+  updated_at = created_at,
+  email_confirmed_at = created_at;
+ALTER TABLE auth.users
+  ALTER COLUMN updated_at SET NOT NULL,
+  ALTER COLUMN updated_at SET DEFAULT now(),
+  DROP COLUMN full_name,
+  ADD CONSTRAINT users_user_metadata_object CHECK (jsonb_typeof(user_metadata) = 'object'),
+  ADD CONSTRAINT users_app_metadata_object CHECK (jsonb_typeof(app_metadata) = 'object');
+CREATE INDEX idx_users_newest ON auth.users (created_at DESC, id DESC);
+)sql"},
 };
 
 // Any fixed number: every latchkey node takes the same lock (scoped to this database).
@@ -231,7 +256,7 @@ Result<bool> nothing_to_do(PgConnection& c, const std::string& app_role) {
   return *granted == "true";
 }
 
-Result<void> migrate(PgConnection& owner, const std::string& app_role) {
+Result<void> migrate(PgConnection& owner, const std::string& app_role, int up_to) {
   auto done_already = nothing_to_do(owner, app_role);
   if (!done_already) return fail(std::move(done_already).error());
   if (*done_already) return {};
@@ -253,7 +278,7 @@ Result<void> migrate(PgConnection& owner, const std::string& app_role) {
       return fail(Error::startup(Errc::internal, "Database schema is newer than this binary", "postgres: schema version " + std::to_string(*current) + ", this binary knows " +
                       std::to_string(latest_schema_version())));
     for (const Migration& m : kMigrations) {
-      if (m.version <= *current) continue;
+      if (m.version <= *current || m.version > up_to) continue;
       if (auto r = owner.exec_script(m.sql); !r) {
         Error e = std::move(r).error();
         e.detail += " (migration " + std::to_string(m.version) + ")";

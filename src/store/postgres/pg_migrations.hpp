@@ -13,7 +13,9 @@ int latest_schema_version();
 // the schema), then grants `app_role` (the role the store connects as) what it needs.
 // Several nodes may call this at once: a transaction-scoped advisory lock serializes them.
 // Errc::internal if the database schema is newer than this binary.
-Result<void> migrate(PgConnection& owner, const std::string& app_role);
+// `up_to` stops at an older version (tests of an upgrade from it).
+Result<void> migrate(PgConnection& owner, const std::string& app_role,
+                     int up_to = latest_schema_version());
 
 // The schema version recorded in the database (0 if never migrated).
 Result<int> schema_version(PgConnection& c);

@@ -23,6 +23,12 @@ const Statement kInsertToken{
     "lk_insert_token",
     "INSERT INTO auth.refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, " +
         ts_param("$3") + ")"};
+const Statement kStampSignIn{
+    "lk_stamp_sign_in", "UPDATE auth.users SET last_sign_in_at = " + ts_param("$2") + " WHERE id = $1"};
+const Statement kRevokeUserSessions{
+    "lk_revoke_user_sessions", "UPDATE auth.sessions SET revoked_at = " + ts_param("$2") +
+                                   " WHERE user_id = $1 AND revoked_at IS NULL"
+                                   " AND id IS DISTINCT FROM $3::uuid"};
 const Statement kCheckSession{
     "lk_check_session",
     "SELECT 1 FROM auth.sessions WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL"
@@ -64,13 +70,14 @@ class PgSessions final : public SessionStore {
                                      std::string_view refresh_hash) override {
     auto lease = db_.connection();
     if (!lease) return fail(std::move(lease).error());
-    // One implicit transaction, one round trip: both rows or neither.
-    const std::array<Step, 2> steps{
+    // One implicit transaction (up to the pipeline's Sync), one round trip: all or nothing.
+    const std::array<Step, 3> steps{
         Step{&kInsertSession,
              Params{session.id.str(), session.user_id.str(), std::to_string(session.created_at),
                     std::to_string(session.expires_at), opt_micros(session.revoked_at)}},
         Step{&kInsertToken, Params{std::string(refresh_hash), session.id.str(),
-                                   std::to_string(session.created_at)}}};
+                                   std::to_string(session.created_at)}},
+        Step{&kStampSignIn, Params{session.user_id.str(), std::to_string(session.created_at)}}};
     if (auto r = (*lease)->pipeline(steps); !r) return fail(std::move(r).error());
     return session;
   }
@@ -92,6 +99,17 @@ class PgSessions final : public SessionStore {
     if (!r) return fail(std::move(r).error());
     if (affected_rows(r->get()) == 0) return fail(Error::of(Errc::not_found, "session not found"));
     return {};
+  }
+
+  Result<int64_t> revoke_user_sessions(UserId owner, std::optional<SessionId> keep,
+                                       core::Micros now) override {
+    auto lease = db_.connection();
+    if (!lease) return fail(std::move(lease).error());
+    std::optional<std::string> kept;
+    if (keep) kept = keep->str();
+    auto r = (*lease)->run(kRevokeUserSessions, Params{owner.str(), std::to_string(now), kept});
+    if (!r) return fail(std::move(r).error());
+    return affected_rows(r->get());
   }
 
   Result<SessionRecord> rotate_refresh_token(std::string_view old_hash, std::string_view new_hash,

@@ -54,6 +54,25 @@ CREATE TABLE user_data_all (
 ) STRICT;
 CREATE INDEX user_data_all_owner_newest ON user_data_all(user_id, created_at DESC, id DESC);
 )sql"},
+    // Version 2 exists only on PostgreSQL (its attempt counters); SQLite keeps them in memory.
+    {3, R"sql(
+-- The Supabase Auth user model. The tutorial's full_name moves into user_metadata (as
+-- Supabase stores sign-up data), so that one value is seen and changed by both surfaces.
+ALTER TABLE users ADD COLUMN user_metadata TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE users ADD COLUMN app_metadata TEXT NOT NULL
+  DEFAULT '{"provider":"email","providers":["email"]}';
+ALTER TABLE users ADD COLUMN phone TEXT;
+ALTER TABLE users ADD COLUMN email_confirmed_at INTEGER;
+ALTER TABLE users ADD COLUMN last_sign_in_at INTEGER;
+ALTER TABLE users ADD COLUMN banned_until INTEGER;
+ALTER TABLE users ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+-- Users registered so far were signed in at once (auto-confirmed).
+UPDATE users SET user_metadata = CASE WHEN full_name IS NULL THEN '{}'
+                                      ELSE json_object('full_name', full_name) END,
+                 updated_at = created_at, email_confirmed_at = created_at;
+ALTER TABLE users DROP COLUMN full_name;
+CREATE INDEX users_newest ON users(created_at DESC, id DESC);
+)sql"},
 };
 
 Result<int> read_version(Connection& c) {
@@ -70,7 +89,7 @@ int latest_schema_version() { return std::prev(std::end(kMigrations))->version; 
 
 Result<int> schema_version(Connection& c) { return read_version(c); }
 
-Result<void> migrate(Connection& c, core::Micros now) {
+Result<void> migrate(Connection& c, core::Micros now, int up_to) {
   auto txn = WriteTxn::begin(c);
   if (!txn) return fail(std::move(txn).error());
   if (auto r = c.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -88,7 +107,7 @@ Result<void> migrate(Connection& c, core::Micros now) {
     return fail(Error::startup(Errc::internal, msg, msg));
   }
   for (const Migration& m : kMigrations) {
-    if (m.version <= *current) continue;
+    if (m.version <= *current || m.version > up_to) continue;
     if (auto r = c.exec(m.sql); !r) return r;
     auto ins = c.query("INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)");
     if (!ins) return fail(std::move(ins).error());

@@ -11,7 +11,8 @@ int latest_schema_version();
 // Brings the database up to latest_schema_version() in one BEGIN IMMEDIATE transaction,
 // recording each step in schema_migrations(version, applied_at). Idempotent. Fails (and
 // changes nothing) if the database was migrated by a newer binary.
-Result<void> migrate(Connection& c, core::Micros now);
+// `up_to` stops at an older version (tests of an upgrade from it).
+Result<void> migrate(Connection& c, core::Micros now, int up_to = latest_schema_version());
 
 // The highest applied version; 0 for an empty database.
 Result<int> schema_version(Connection& c);

@@ -25,6 +25,11 @@ Result<SessionRecord> insert_session(Connection& c, const SessionRecord& session
   if (!t) return fail(std::move(t).error());
   t->bind(1, refresh_hash).bind(2, session.id.str()).bind(3, session.created_at);
   if (auto r = t->run(); !r) return fail(std::move(r).error());
+
+  auto u = c.query("UPDATE users SET last_sign_in_at = ?2 WHERE id = ?1");
+  if (!u) return fail(std::move(u).error());
+  if (auto r = u->bind(1, session.user_id.str()).bind(2, session.created_at).run(); !r)
+    return fail(std::move(r).error());
   return session;
 }
 
@@ -115,6 +120,21 @@ class SqliteSessions final : public SessionStore {
 
   Result<void> revoke_session(UserId owner, SessionId id, core::Micros now) override {
     return db_.write([&](Connection& c) { return mark_revoked(c, owner, id, now); });
+  }
+
+  Result<int64_t> revoke_user_sessions(UserId owner, std::optional<SessionId> keep,
+                                       core::Micros now) override {
+    return db_.write([&](Connection& c) -> Result<int64_t> {
+      auto q = c.query(
+          "UPDATE sessions SET revoked_at = ?2"
+          " WHERE user_id = ?1 AND revoked_at IS NULL AND id IS NOT ?3");
+      if (!q) return fail(std::move(q).error());
+      std::optional<std::string> kept;
+      if (keep) kept = keep->str();
+      if (auto r = q->bind(1, owner.str()).bind(2, now).bind(3, kept).run(); !r)
+        return fail(std::move(r).error());
+      return int64_t{sqlite3_changes(c.db())};
+    });
   }
 
   Result<SessionRecord> rotate_refresh_token(std::string_view old_hash, std::string_view new_hash,

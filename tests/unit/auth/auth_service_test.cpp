@@ -22,7 +22,7 @@ AuthOptions options() {
 }
 
 AuthResult registered(Services& s, const std::string& email, const std::string& password) {
-  auto r = s.auth->register_hashed(email, s.auth->hash_password(password), std::nullopt);
+  auto r = s.auth->register_hashed(email, s.auth->hash_password(password), "{}");
   if (!r) throw std::runtime_error("register failed: " + r.error().detail);
   return std::move(r).value();
 }
@@ -110,7 +110,8 @@ TEST(AuthServiceTest, AccessTokensExpireWithTheClockAndRefreshOutlivesThem) {
   s.clock.advance_us(2 * kSecond);
   auto expired = s.auth->verify_access_token(r.tokens.access_token);
   ASSERT_FALSE(expired);
-  EXPECT_EQ(expired.error().public_code, ErrorCode::bad_jwt);
+  EXPECT_EQ(expired.error().public_code, ErrorCode::token_expired);
+  EXPECT_EQ(expired.error().code, Errc::unauthenticated);
 
   auto renewed = s.auth->refresh(r.tokens.refresh_token);
   ASSERT_TRUE(renewed) << "the refresh token outlives the access token";
@@ -136,7 +137,7 @@ TEST(AuthServiceTest, LogoutEndsTheSessionAtOnce) {
 TEST(AuthServiceTest, ATakenEmailIsUserAlreadyExistsWhateverItsCase) {
   Services s(options());
   registered(s, "g@example.com", "right-password");
-  auto again = s.auth->register_hashed("G@EXAMPLE.com", s.auth->hash_password("x"), std::nullopt);
+  auto again = s.auth->register_hashed("G@EXAMPLE.com", s.auth->hash_password("x"), "{}");
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().public_code, ErrorCode::user_already_exists);
   EXPECT_EQ(again.error().code, Errc::conflict);

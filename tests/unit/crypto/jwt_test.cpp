@@ -26,15 +26,17 @@ const std::string kSession = "0b5fa1de-6d8a-4f61-9a52-5d1b1d3c6a11";
 const std::string kHs256Header = R"({"alg":"HS256","typ":"JWT"})";
 
 AccessClaims sample_claims() {
-  return AccessClaims{.sub = kSub,
-                      .email = "alice@example.com",
-                      .role = "authenticated",
-                      .aud = "authenticated",
-                      .iss = "latchkey",
-                      .iat = kNow,
-                      .exp = kNow + 3600,
-                      .nbf = std::nullopt,
-                      .session_id = kSession};
+  AccessClaims c;
+  c.sub = kSub;
+  c.email = "alice@example.com";
+  c.role = "authenticated";
+  c.aud = "authenticated";
+  c.iss = "latchkey";
+  c.iat = kNow;
+  c.exp = kNow + 3600;
+  c.nbf = std::nullopt;
+  c.session_id = kSession;
+  return c;
 }
 
 json sample_payload() {
@@ -123,7 +125,48 @@ TEST_F(JwtCodecTest, SignProducesStandardHs256Token) {
   EXPECT_EQ(token.substr(0, dot1), base64url_encode(kHs256Header));
   EXPECT_EQ(token.substr(dot2 + 1), hmac_b64(token.substr(0, dot2), kSecret));
   const auto payload = json::parse(*base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1)));
-  EXPECT_EQ(payload, sample_payload());  // and no nbf key when unset
+  json expected = sample_payload();  // the tutorial's claims, plus Supabase Auth's
+  expected.update({{"phone", ""},
+                   {"app_metadata", json::object()},
+                   {"user_metadata", json::object()},
+                   {"aal", "aal1"},
+                   {"amr", json::array()},
+                   {"is_anonymous", false}});
+  EXPECT_EQ(payload, expected);  // and no nbf key when unset
+}
+
+TEST_F(JwtCodecTest, SupabaseClaimsCarryTheMetadataAsObjects) {
+  AccessClaims c = sample_claims();
+  c.phone = "+15550100";
+  c.user_metadata = R"({"theme":"dark"})";
+  c.app_metadata = R"({"provider":"email","providers":["email"]})";
+  c.amr.push_back({"password", kNow});
+  const std::string token = codec_.sign(c);
+  const size_t dot1 = token.find('.'), dot2 = token.rfind('.');
+  const auto payload = json::parse(*base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1)));
+  EXPECT_EQ(payload["user_metadata"], json({{"theme", "dark"}}));
+  EXPECT_EQ(payload["app_metadata"]["providers"], json({"email"}));
+  EXPECT_EQ(payload["amr"], json::parse(R"([{"method":"password","timestamp":1700000000}])"));
+  EXPECT_EQ(payload["phone"], "+15550100");
+  EXPECT_TRUE(codec_.verify(token, kNow)) << "still a valid user token";
+}
+
+TEST_F(JwtCodecTest, ApiKeysVerifyOnlyAsKeys) {
+  const std::string key = codec_.sign_api_key({"anon", kNow, kNow + 60});
+  auto got = codec_.verify_api_key(key, kNow);
+  ASSERT_TRUE(got.has_value()) << got.error().detail;
+  EXPECT_EQ(got->role, "anon");
+  EXPECT_FALSE(codec_.verify(key, kNow)) << "no sub, no session: not a user token";
+  EXPECT_FALSE(codec_.verify_api_key(codec_.sign(sample_claims()), kNow))
+      << "a user token (it has a sub) is no key";
+  auto expired = codec_.verify_api_key(key, kNow + 60 + 31);
+  ASSERT_FALSE(expired);
+  EXPECT_EQ(expired.error().public_code, ErrorCode::token_expired);
+  EXPECT_TRUE(codec_.verify_api_key(codec_.sign_api_key({"anon", kNow, std::nullopt}), kNow + 1e9))
+      << "a key without exp does not expire";
+  const JwtCodec other(std::string(40, 'z'), JwtPolicy{});
+  EXPECT_FALSE(codec_.verify_api_key(other.sign_api_key({"service_role", kNow, std::nullopt}), kNow))
+      << "signed with another secret";
 }
 
 TEST_F(JwtCodecTest, AcceptsAudienceArrayContainingOurs) {
@@ -255,7 +298,7 @@ std::vector<RejectCase> reject_cases(const JwtCodec& codec) {
       {"empty", [] { return std::string(); }, kNow, "malformed_token"},
       {"two parts", [=] { return good.substr(0, good.rfind('.')); }, kNow, "malformed_token"},
       {"four parts", [=] { return good + ".AAAA"; }, kNow, "malformed_token"},
-      {"oversized", [=] { return good + std::string(4097 - good.size(), 'A'); }, kNow,
+      {"oversized", [=] { return good + std::string(12 * 1024 + 1 - good.size(), 'A'); }, kNow,
        "token_too_large"},
       // Payload
       {"payload garbage base64",

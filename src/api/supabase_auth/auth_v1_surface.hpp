@@ -1,0 +1,28 @@
+#pragma once
+// Supabase Auth (GoTrue) at /auth/v1, for the unmodified supabase-js client
+// (shared/reference/supabase-wire.md sections 3-7): the same users and sessions as the
+// tutorial's /auth routes, and one access token valid on both.
+#include <string>
+#include <vector>
+
+#include "api/core/route_table.hpp"
+#include "auth/auth_service.hpp"
+#include "auth/user_accounts.hpp"
+
+namespace latchkey::api::supabase_auth {
+
+struct AuthV1Deps {
+  auth::AuthService& auth;
+  auth::UserAccounts& accounts;
+  std::string version;                         // reported by /health
+  std::vector<std::string> cors_origins = {};  // empty or "*": any origin
+};
+
+// Adds the surface and its routes; `deps` must outlive the table.
+RouteTable::SurfaceId add_auth_v1_surface(RouteTable& table, const AuthV1Deps& deps);
+
+// The CORS policy of Supabase's surfaces (reference section 2): every header supabase-js
+// sends may be sent, and the ones it reads may be read.
+CorsPolicy supabase_cors(std::vector<std::string> origins);
+
+}  // namespace latchkey::api::supabase_auth
