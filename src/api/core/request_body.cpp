@@ -18,29 +18,6 @@ Error json_invalid(size_t offset, std::string msg) {
       .with_code(ErrorCode::bad_json, "Validation error");
 }
 
-// Offset of the first byte past kMaxJsonDepth nesting, ignoring brackets inside strings.
-std::optional<size_t> too_deep_at(std::string_view s) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return i;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
-
 bool is_atext(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   return std::string_view("!#$%&'*+/=?^_`{|}~-").find(c) != std::string_view::npos;
@@ -79,26 +56,6 @@ constexpr const char* kNulType = "string_contains_nul";
 
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 
-// Appends to `loc` the path of the first key or string holding U+0000 inside `v`; false if
-// there is none.
-bool find_nul(const nlohmann::json& v, std::vector<std::variant<std::string, int64_t>>& loc) {
-  if (v.is_string()) return has_nul(v.get_ref<const std::string&>());
-  if (v.is_object()) {
-    for (const auto& [key, value] : v.items()) {
-      loc.push_back(key);
-      if (has_nul(key) || find_nul(value, loc)) return true;
-      loc.pop_back();
-    }
-  } else if (v.is_array()) {
-    for (size_t i = 0; i < v.size(); ++i) {
-      loc.push_back(int64_t(i));
-      if (find_nul(v[i], loc)) return true;
-      loc.pop_back();
-    }
-  }
-  return false;
-}
-
 std::string plural(size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
@@ -107,14 +64,14 @@ std::string plural(size_t n, const char* word) {
 
 bool json_has_nul(const nlohmann::json& v) {
   std::vector<std::variant<std::string, int64_t>> loc;
-  return find_nul(v, loc);
+  return find_json_nul(v, loc);
 }
 
 Result<nlohmann::json> parse_json_body(std::string_view body) {
   if (body.empty()) {
     return fail(invalid({FieldError{{std::string("body")}, "Field required", "missing"}}));
   }
-  if (auto at = too_deep_at(body)) return fail(json_invalid(*at, "JSON nesting too deep"));
+  if (auto at = json_too_deep_at(body)) return fail(json_invalid(*at, "JSON nesting too deep"));
   try {
     return nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
@@ -248,7 +205,7 @@ std::optional<std::string> FieldReader::optional_object(const char* name) {
     return std::nullopt;
   }
   std::vector<std::variant<std::string, int64_t>> loc{std::string("body"), std::string(name)};
-  if (find_nul(*v, loc)) {
+  if (find_json_nul(*v, loc)) {
     add(std::move(loc), kNulMessage, kNulType);
     return std::nullopt;
   }

@@ -6,13 +6,10 @@
 #include <string_view>
 #include <vector>
 
+#include "api/core/json_scan.hpp"
 #include "core/error.hpp"
 
 namespace latchkey::api {
-
-// Deeper bodies are refused before parsing: nlohmann's parser recurses, and a 1 MiB body of
-// '[' would otherwise exhaust the stack.
-inline constexpr int kMaxJsonDepth = 64;
 
 // invalid_input (loc ["body", byte offset], type json_invalid) for malformed JSON, invalid
 // UTF-8 or nesting beyond kMaxJsonDepth; an empty body is a missing body.
