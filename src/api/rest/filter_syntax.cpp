@@ -53,8 +53,6 @@ Error too_many_filters() {
                     " are allowed in one request");
 }
 
-bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
 bool ends_element(char c) { return c == ',' || c == ')'; }
 
 // Text up to the next `,` or `)` (or the end): an unquoted list element or tree value.
@@ -125,12 +123,9 @@ MaybeError parse_is(Cursor& c, bool in_tree, RawComparison& out) {
                                      {"false", IsValue::false_},
                                      {"unknown", IsValue::unknown}};
   const std::string_view rest = c.rest();
-  size_t n = 0;
-  while (n < rest.size() && (is_ascii_letter(rest[n]) || rest[n] == '_')) ++n;
-  const std::string word = core::ascii_lower(rest.substr(0, n));
   for (const auto& e : kWords) {
-    if (e.word != word) continue;
-    c.advance(n);
+    if (core::ascii_lower(rest.substr(0, e.word.size())) != e.word) continue;
+    c.advance(e.word.size());
     if (!in_tree && !c.at_end()) return c.expected("end of input");
     out.is = e.value;
     return std::nullopt;

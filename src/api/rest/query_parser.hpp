@@ -66,11 +66,11 @@ Result<ParsedQuery> parse_query(std::string_view raw_query, std::string_view ran
 // The request headers parse_request reads, as http::Request::header_list gives them
 // (empty when absent).
 struct RestHeaders {
-  std::string_view prefer;
-  std::string_view accept;
-  std::string_view range;
-  std::string_view accept_profile;   // read by GET and HEAD
-  std::string_view content_profile;  // read by POST, PUT, PATCH and DELETE
+  std::string_view prefer = {};
+  std::string_view accept = {};
+  std::string_view range = {};
+  std::string_view accept_profile = {};   // read by GET and HEAD
+  std::string_view content_profile = {};  // read by POST, PUT, PATCH and DELETE
 };
 
 struct RestRequest {
