@@ -11,7 +11,8 @@ seconds="${1:-30}"
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(json_body_fuzzer jwt_fuzzer email_fuzzer query_fuzzer request_parser_fuzzer uuid_fuzzer)
+  targets=(json_body_fuzzer jwt_fuzzer email_fuzzer query_fuzzer request_parser_fuzzer uuid_fuzzer
+    rest_query_fuzzer)
 fi
 jobs="${FUZZ_BUILD_JOBS:-2}"
 
