@@ -47,11 +47,12 @@ TEST(SqliteMigrations, EachVersionIsRecordedOnce) {
   auto c = Connection::open(o);
   ASSERT_TRUE(c.has_value());
   auto q = (*c)->query(
-      "SELECT count(*), count(DISTINCT version), min(applied_at) > 0"
+      "SELECT count(*) = count(DISTINCT version), max(version), min(applied_at) > 0"
       " FROM schema_migrations");
   ASSERT_TRUE(q.has_value());
   ASSERT_TRUE(q->step().value());
-  EXPECT_EQ(q->int64(0), latest_schema_version());
+  // Versions may have gaps (issue 10 numbers its migrations per feature).
+  EXPECT_EQ(q->int64(0), 1);
   EXPECT_EQ(q->int64(1), latest_schema_version());
   EXPECT_EQ(q->int64(2), 1);
 }
