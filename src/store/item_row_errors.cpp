@@ -8,11 +8,12 @@ Error row_security(std::string log) {
                      std::move(log));
 }
 
-Error duplicate_id(const core::Uuid& id, std::string log) {
-  return Error::make(ErrorCode::unique_violation,
-                     "duplicate key value violates unique constraint \"user_data_pkey\"",
-                     std::move(log))
-      .with_details("Key (id)=(" + id.str() + ") already exists.");
+Error duplicate_id(std::optional<core::Uuid> id, std::string log) {
+  Error e = Error::make(ErrorCode::unique_violation,
+                        "duplicate key value violates unique constraint \"user_data_pkey\"",
+                        std::move(log));
+  if (id) e.details = "Key (id)=(" + id->str() + ") already exists.";
+  return e;
 }
 
 Error not_null(ItemColumn column, std::string log) {
@@ -38,13 +39,19 @@ Error metadata_not_object(std::string log) {
       .with_details("metadata");
 }
 
-Error unknown_user(const core::Uuid& user, std::string log) {
+constexpr std::string_view kForeignKeyMessage =
+    "insert or update on table \"user_data\" violates foreign key constraint "
+    "\"user_data_user_id_fkey\"";
+
+Error unknown_user(std::optional<core::Uuid> user, std::string log) {
   // No catalogue code names 23503 yet; conflict is its class (PostgREST answers 409).
-  return Error::make(ErrorCode::conflict,
-                     "insert or update on table \"user_data\" violates foreign key constraint "
-                     "\"user_data_user_id_fkey\"",
-                     std::move(log))
-      .with_details("Key (user_id)=(" + user.str() + ") is not present in table \"users\".");
+  Error e = Error::make(ErrorCode::conflict, std::string(kForeignKeyMessage), std::move(log));
+  if (user) e.details = "Key (user_id)=(" + user->str() + ") is not present in table \"users\".";
+  return e;
+}
+
+bool is_unknown_user(const Error& e) {
+  return e.public_code == ErrorCode::conflict && e.message == kForeignKeyMessage;
 }
 
 Error upsert_row_twice(std::string log) {

@@ -6,6 +6,7 @@
 // interface promises (item_rows.hpp): both backends must answer a request identically, and
 // only the store knows which rule a row broke. Nothing here names more than the caller sent
 // or may know (its own ids, the column of the table contract).
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,8 +18,9 @@ namespace latchkey::store::row_errors {
 
 // forbidden (42501): a row the scope may not write; anon writing anything.
 Error row_security(std::string log);
-// conflict (23505); details "Key (id)=(<uuid>) already exists.".
-Error duplicate_id(const core::Uuid& id, std::string log);
+// conflict (23505); details "Key (id)=(<uuid>) already exists." (empty if the id is not
+// known).
+Error duplicate_id(std::optional<core::Uuid> id, std::string log);
 // invalid_input (23502); details the column name.
 Error not_null(ItemColumn column, std::string log);
 // invalid_input (22001): a title longer than varchar(255); details "title".
@@ -26,8 +28,9 @@ Error title_too_long(std::string log);
 // invalid_input (23514): metadata that is not a JSON object; details "metadata".
 Error metadata_not_object(std::string log);
 // conflict (23503): user_id names no user (only service_role can choose one); details
-// "Key (user_id)=(<uuid>) is not present in table \"users\".".
-Error unknown_user(const core::Uuid& user, std::string log);
+// "Key (user_id)=(<uuid>) is not present in table \"users\"." (empty if not known).
+Error unknown_user(std::optional<core::Uuid> user, std::string log);
+bool is_unknown_user(const Error& e);
 // invalid_input (21000): one upsert proposed the same id twice for DO UPDATE.
 Error upsert_row_twice(std::string log);
 

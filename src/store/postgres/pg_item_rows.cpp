@@ -52,9 +52,10 @@ Error row_error(Error e, const PgDiagnostics& d) {
   } else if (d.sqlstate == "23514" && d.constraint == "user_data_metadata_object") {
     return row_errors::metadata_not_object(std::move(log));
   } else if (d.sqlstate == "23505") {
-    if (auto id = uuid_in(d.detail)) return row_errors::duplicate_id(*id, std::move(log));
+    // Under row-level security PostgreSQL leaves the key out of DETAIL (pg_row_keys.cpp).
+    return row_errors::duplicate_id(uuid_in(d.detail), std::move(log));
   } else if (d.sqlstate == "23503") {
-    if (auto user = uuid_in(d.detail)) return row_errors::unknown_user(*user, std::move(log));
+    return row_errors::unknown_user(uuid_in(d.detail), std::move(log));
   } else if (d.sqlstate == "21000") {
     return row_errors::upsert_row_twice(std::move(log));
   }
@@ -71,14 +72,39 @@ Result<std::optional<std::string>> canonical_json(std::optional<std::string> tex
       parsed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-// How one call ends its transaction.
-enum class Ending {
-  implicit,  // the pipeline's own transaction, committed at its end
-  snapshot,  // explicit REPEATABLE READ READ ONLY, committed at its end
-  single,    // explicit; committed only if the last statement returned exactly one row
-};
-
 }  // namespace
+
+Result<std::vector<PgResult>> run_rows(PgDatabase& db, const DataScope& scope,
+                                     const std::vector<RowStatement>& statements,
+                                     Ending ending) {
+  auto lease = db.connection();
+  if (!lease) return fail(std::move(lease).error());
+  PgConnection& c = **lease;
+  std::vector<Step> steps;
+  if (ending == Ending::snapshot) steps.push_back(Step{&kBeginSnapshot, {}});
+  if (ending == Ending::single || ending == Ending::dry_run) steps.push_back(Step{&kBegin, {}});
+  steps.push_back(Step{&kScope, scope_params(scope)});
+  const size_t first = steps.size();
+  for (const RowStatement& s : statements) steps.push_back(Step{&s.statement, s.params});
+  if (ending == Ending::snapshot) steps.push_back(Step{&kCommit, {}});
+
+  auto results = c.pipeline(steps);
+  if (!results) {
+    Error e = row_error(std::move(results).error(), c.last_error());
+    // An explicit transaction stays open (failed) after an error; end it here so the
+    // connection goes back to the pool clean.
+    if (!c.broken() && c.in_transaction()) (void)c.exec_script("ROLLBACK");
+    return fail(std::move(e));
+  }
+  std::vector<PgResult> out;
+  for (size_t i = first; i < first + statements.size(); ++i) out.push_back(std::move((*results)[i]));
+  if (ending == Ending::single || ending == Ending::dry_run) {
+    // PostgREST's .single() on a write: exactly one row, or nothing happened.
+    const bool keep = ending == Ending::single && PQntuples(out.back().get()) == 1;
+    if (auto r = c.exec_script(keep ? "COMMIT" : "ROLLBACK"); !r) return fail(std::move(r).error());
+  }
+  return out;
+}
 
 Result<std::vector<ItemRecord>> read_rows(const PGresult* r) {
   std::vector<ItemRecord> rows;
@@ -112,7 +138,7 @@ class PgItemRows final : public ItemRowStore {
       statements.push_back(std::move(*count));
     }
     statements.push_back(std::move(*rows));
-    auto results = run(scope, statements, query.count ? Ending::snapshot : Ending::implicit);
+    auto results = run_rows(db_, scope, statements, query.count ? Ending::snapshot : Ending::implicit);
     if (!results) return fail(std::move(results).error());
     RowsResult out;
     if (query.count) out.total = int64(results->front().get(), 0, 0);
@@ -138,7 +164,9 @@ class PgItemRows final : public ItemRowStore {
     for (size_t i = 0; i < rows.size(); ++i) ids.push_back(core::Uuid::random_v4(random_));
     auto statement = insert_statement(scope, rows, ids, upsert, now);
     if (!statement) return fail(std::move(statement).error());
-    return write(scope, std::move(*statement), options);
+    auto written = write(scope, std::move(*statement), options);
+    if (!written) return fail(with_insert_key(db_, std::move(written).error(), scope, rows, ids, now));
+    return written;
   }
 
   Result<RowsResult> update_rows(const DataScope& scope, const FilterGroup& where,
@@ -146,7 +174,9 @@ class PgItemRows final : public ItemRowStore {
                                  core::Micros now) override {
     auto statement = update_statement(scope, where, values, now);
     if (!statement) return fail(std::move(statement).error());
-    return write(scope, std::move(*statement), options);
+    auto written = write(scope, std::move(*statement), options);
+    if (!written) return fail(with_update_key(std::move(written).error(), values));
+    return written;
   }
 
   Result<RowsResult> delete_rows(const DataScope& scope, const FilterGroup& where,
@@ -163,47 +193,14 @@ class PgItemRows final : public ItemRowStore {
     return out;
   }
 
-  Result<RowsResult> write(const DataScope& scope, RowStatement statement, WriteOptions options) {
+  Result<RowsResult> write(const DataScope& scope, RowStatement statement, WriteOptions options) const {
     std::vector<RowStatement> statements;
     statements.push_back(std::move(statement));
-    auto results = run(scope, statements, options.single ? Ending::single : Ending::implicit);
+    auto results = run_rows(db_, scope, statements, options.single ? Ending::single : Ending::implicit);
     if (!results) return fail(std::move(results).error());
     auto rows = read_rows(results->back().get());
     if (!rows) return fail(std::move(rows).error());
     return write_result(std::move(*rows), options);
-  }
-
-  // The scope's role and claims, then `statements`, in one transaction ended as `ending`
-  // says. Returns the statements' results.
-  Result<std::vector<PgResult>> run(const DataScope& scope,
-                                    const std::vector<RowStatement>& statements, Ending ending) {
-    auto lease = db_.connection();
-    if (!lease) return fail(std::move(lease).error());
-    PgConnection& c = **lease;
-    std::vector<Step> steps;
-    if (ending == Ending::snapshot) steps.push_back(Step{&kBeginSnapshot, {}});
-    if (ending == Ending::single) steps.push_back(Step{&kBegin, {}});
-    steps.push_back(Step{&kScope, scope_params(scope)});
-    const size_t first = steps.size();
-    for (const RowStatement& s : statements) steps.push_back(Step{&s.statement, s.params});
-    if (ending == Ending::snapshot) steps.push_back(Step{&kCommit, {}});
-
-    auto results = c.pipeline(steps);
-    if (!results) {
-      Error e = row_error(std::move(results).error(), c.last_error());
-      // An explicit transaction stays open (failed) after an error; end it here so the
-      // connection goes back to the pool clean.
-      if (!c.broken() && c.in_transaction()) (void)c.exec_script("ROLLBACK");
-      return fail(std::move(e));
-    }
-    std::vector<PgResult> out;
-    for (size_t i = first; i < first + statements.size(); ++i) out.push_back(std::move((*results)[i]));
-    if (ending == Ending::single) {
-      // PostgREST's .single() on a write: exactly one row, or nothing happened.
-      const bool keep = PQntuples(out.back().get()) == 1;
-      if (auto r = c.exec_script(keep ? "COMMIT" : "ROLLBACK"); !r) return fail(std::move(r).error());
-    }
-    return out;
   }
 
   PgDatabase& db_;

@@ -1,6 +1,6 @@
 #pragma once
 // Internal to PostgreSQL's ItemRowStore (pg_item_rows.cpp: the class, its transactions and
-// errors; pg_row_sql.cpp: the statements).
+// errors; pg_row_sql.cpp: the statements; pg_row_keys.cpp: keys PostgreSQL does not report).
 //
 // How each scope is confined on PostgreSQL: every call is one transaction that first
 // switches to the scope's role (anon, authenticated, service_role) with its JWT claims,
@@ -48,5 +48,27 @@ Result<RowStatement> update_statement(const DataScope& scope, const FilterGroup&
 Result<RowStatement> delete_statement(const DataScope& scope, const FilterGroup& where);
 
 Result<std::vector<ItemRecord>> read_rows(const PGresult* r);
+
+// How one call ends its transaction.
+enum class Ending {
+  implicit,  // the pipeline's own transaction, committed at its end
+  snapshot,  // explicit REPEATABLE READ READ ONLY, committed at its end
+  single,    // explicit; committed only if the last statement returned exactly one row
+  dry_run,   // explicit; always rolled back
+};
+
+// The scope's role and claims, then `statements`, in one transaction ended as `ending` says.
+// Returns the statements' results, or the error as ItemRowStore promises it.
+Result<std::vector<PgResult>> run_rows(PgDatabase& db, const DataScope& scope,
+                                       const std::vector<RowStatement>& statements,
+                                       Ending ending);
+
+// The error with the key it must name filled in, where PostgreSQL left it out
+// (pg_row_keys.cpp): after an insert of `rows` (with `ids` for those without one), or an
+// update setting `values`.
+Error with_insert_key(PgDatabase& db, Error e, const DataScope& scope,
+                      const std::vector<ItemValues>& rows, const std::vector<core::Uuid>& ids,
+                      core::Micros now);
+Error with_update_key(Error e, const ItemValues& values);
 
 }  // namespace latchkey::store::postgres

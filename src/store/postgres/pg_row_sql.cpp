@@ -46,11 +46,17 @@ Result<std::string> where_clause(const DataScope& scope, const FilterGroup& wher
   return sql + "(" + *cond + ")";
 }
 
-// A supplied value, or what an absent column becomes.
-Result<std::string> value_or(SqlBuilder& b, const ItemValues& row, ItemColumn c,
-                             const std::string& absent) {
+// The insert's column list, in the table's order.
+constexpr ItemColumn kItemTableOrder[] = {ItemColumn::id,       ItemColumn::user_id,
+                                          ItemColumn::title,    ItemColumn::content,
+                                          ItemColumn::metadata, ItemColumn::created_at,
+                                          ItemColumn::updated_at};
+
+// A supplied value, or what `absent()` says an absent column becomes.
+template <class Absent>
+Result<std::string> row_value(SqlBuilder& b, const ItemValues& row, ItemColumn c, Absent absent) {
   auto it = row.find(c);
-  if (it == row.end()) return absent;
+  if (it == row.end()) return absent();
   return b.value(c, it->second);
 }
 
@@ -111,36 +117,48 @@ Result<RowStatement> insert_statement(const DataScope& scope, const std::vector<
                                       const std::optional<Upsert>& upsert, core::Micros now) {
   PgDialect d;
   SqlBuilder b(d);
-  auto now_sql = b.bind(ColumnType::timestamp, int64_t{now});
-  auto null_uuid = b.bind(ColumnType::uuid, std::monostate{});
-  auto null_text = b.bind(ColumnType::text, std::monostate{});
-  if (!now_sql || !null_uuid || !null_text) return fail(Error::of(Errc::internal, "bind"));
+  // `now` is bound once, and only if some column takes it: PostgreSQL refuses a parameter
+  // no statement text uses (its type cannot be determined).
+  std::optional<std::string> now_param;
+  auto now_sql = [&]() -> Result<std::string> {
+    if (!now_param) {
+      auto p = b.bind(ColumnType::timestamp, int64_t{now});
+      if (!p) return p;
+      now_param = *p;
+    }
+    return *now_param;
+  };
   // The caller is the default owner (the table's DEFAULT auth.uid() says the same); anon and
   // service_role have none, so their rows need a user_id (NOT NULL decides).
-  std::string caller = *null_uuid;
-  if (scope.role == DataRole::authenticated) {
-    auto c = b.bind(ColumnType::uuid, scope.user.str());
-    if (!c) return fail(std::move(c).error());
-    caller = *c;
-  }
+  std::optional<std::string> caller_param;
+  auto caller = [&]() -> Result<std::string> {
+    if (scope.role != DataRole::authenticated) return std::string("NULL");
+    if (!caller_param) {
+      auto p = b.bind(ColumnType::uuid, scope.user.str());
+      if (!p) return p;
+      caller_param = *p;
+    }
+    return *caller_param;
+  };
   std::string sql =
       "INSERT INTO public.user_data AS t (id, user_id, title, content, metadata, created_at,"
       " updated_at) VALUES ";
   std::set<ItemColumn> supplied;
   for (size_t i = 0; i < rows.size(); ++i) {
     for (const auto& entry : rows[i]) supplied.insert(entry.first);
-    auto new_id = b.bind(ColumnType::uuid, ids[i].str());
-    if (!new_id) return fail(std::move(new_id).error());
-    const std::pair<ItemColumn, std::string> columns[] = {
-        {ItemColumn::id, *new_id},        {ItemColumn::user_id, caller},
-        {ItemColumn::title, *null_text},  {ItemColumn::content, *null_text},
-        {ItemColumn::metadata, "NULL"},   {ItemColumn::created_at, *now_sql},
-        {ItemColumn::updated_at, *now_sql}};
     sql += i == 0 ? "(" : ", (";
-    for (size_t k = 0; k < std::size(columns); ++k) {
-      auto v = value_or(b, rows[i], columns[k].first, columns[k].second);
+    for (ItemColumn c : kItemTableOrder) {
+      auto v = row_value(b, rows[i], c, [&]() -> Result<std::string> {
+        switch (c) {
+          case ItemColumn::id: return b.bind(ColumnType::uuid, ids[i].str());
+          case ItemColumn::user_id: return caller();
+          case ItemColumn::created_at:
+          case ItemColumn::updated_at: return now_sql();
+          default: return std::string("NULL");  // title, content: NOT NULL decides
+        }
+      });
       if (!v) return fail(std::move(v).error());
-      sql += (k == 0 ? "" : ", ") + *v;
+      sql += (c == ItemColumn::id ? "" : ", ") + *v;
     }
     sql += ")";
   }
@@ -155,8 +173,13 @@ Result<RowStatement> insert_statement(const DataScope& scope, const std::vector<
         const std::string name(column_name(c));
         sql += name + " = EXCLUDED." + name + ", ";
       }
-      sql += "updated_at = " +
-             (supplied.count(ItemColumn::updated_at) ? std::string("EXCLUDED.updated_at") : *now_sql);
+      if (supplied.count(ItemColumn::updated_at)) {
+        sql += "updated_at = EXCLUDED.updated_at";
+      } else {
+        auto n = now_sql();
+        if (!n) return fail(std::move(n).error());
+        sql += "updated_at = " + *n;
+      }
     }
   }
   return finish(sql + " RETURNING " + kReadColumns, b);
@@ -174,9 +197,8 @@ Result<RowStatement> update_statement(const DataScope& scope, const FilterGroup&
     set += std::string(column_name(column)) + " = " + *v + ", ";
   }
   // The trigger makes it GREATEST(this, old + 1us).
-  auto stamp = value_or(b, values, ItemColumn::updated_at, "");
-  if (!stamp) return fail(std::move(stamp).error());
-  if (stamp->empty()) stamp = b.bind(ColumnType::timestamp, int64_t{now});
+  auto stamp = row_value(b, values, ItemColumn::updated_at,
+                         [&] { return b.bind(ColumnType::timestamp, int64_t{now}); });
   if (!stamp) return fail(std::move(stamp).error());
   auto cond = where_clause(scope, where, b);
   if (!cond) return fail(std::move(cond).error());

@@ -3,6 +3,7 @@
 #include "store/sqlite/sqlite_item_rows.hpp"
 
 #include "store/item_row_errors.hpp"
+#include "store/sqlite/sqlite_row_rules.hpp"
 
 namespace latchkey::store::sqlite {
 
@@ -181,6 +182,8 @@ class SqliteItemRows final : public ItemRowStore {
                                  core::Micros now) override {
     for (const ItemValues& row : rows)
       if (auto r = check_values(row); !r) return fail(std::move(r).error());
+    for (const ItemValues& row : rows)
+      if (auto r = check_title_length(row); !r) return fail(std::move(r).error());
     if (upsert && upsert->on_conflict != std::vector<ItemColumn>{ItemColumn::id})
       return fail(row_errors::bad_query(
           ErrorCode::invalid_conflict_target,
@@ -199,6 +202,7 @@ class SqliteItemRows final : public ItemRowStore {
                                  const ItemValues& values, WriteOptions options,
                                  core::Micros now) override {
     if (auto r = check_values(values); !r) return fail(std::move(r).error());
+    if (auto r = check_title_length(values); !r) return fail(std::move(r).error());
     if (auto r = validate(where); !r) return fail(std::move(r).error());
     if (scope.role == DataRole::anon) return finish_write({}, options).result;
     return db_.write(

@@ -49,6 +49,13 @@ bool scope_may_write(const DraftRow& row, const DataScope& scope) {
 
 }  // namespace
 
+Result<void> check_title_length(const ItemValues& values) {
+  auto it = values.find(ItemColumn::title);
+  if (it == values.end() || !it->second) return {};
+  std::string title = std::get<std::string>(*it->second);
+  return fit_title(title);
+}
+
 DraftRow proposed_row(const ItemValues& values, const DataScope& scope, core::Uuid new_id,
                       core::Micros now) {
   DraftRow row;

@@ -5,8 +5,8 @@
 // views apply no insert policy of their own to a NULL user_id. The tables' constraints and
 // the owner triggers stay underneath as a backstop.
 //
-// PostgreSQL's order for one row: the value is coerced to the column's type (a too long
-// title fails here), then the row-level security WITH CHECK, then NOT NULL in column order,
+// PostgreSQL's order: a too long title fails while the statement is planned (see
+// check_title_length); then, row by row, the row-level security WITH CHECK, then NOT NULL in column order,
 // then CHECK constraints, then the primary key. Foreign keys are checked at the end of the
 // statement (the callers keep that order too).
 #include <optional>
@@ -35,6 +35,11 @@ void set_values(DraftRow& row, const ItemValues& values);
 // updated_at as PostgreSQL's trigger makes it on UPDATE: GREATEST(new, old + 1us), where new
 // is the value set (possibly NULL, which GREATEST ignores).
 core::Micros advanced_updated_at(std::optional<core::Micros> set, core::Micros old);
+
+// title_too_long if `values` sets a title longer than varchar(255) allows. PostgreSQL finds
+// that while planning (the bound value is a constant it coerces), so before any row is looked
+// at, for every row of an insert and even for an update that matches nothing.
+Result<void> check_title_length(const ItemValues& values);
 
 // The row as stored, or the error PostgreSQL would raise for it, checked in PostgreSQL's
 // order (see the top of this file).
