@@ -1,7 +1,8 @@
 #pragma once
 // The contract of store::ItemRowStore (the data API's rows), run against every backend with
 // the same expected values, so SQLite and PostgreSQL must answer every query alike. Cases:
-// item_rows_contract.cpp (reads), item_rows_write_contract.cpp (writes),
+// item_rows_contract.cpp (reads), item_rows_like_contract.cpp (like, ilike),
+// item_rows_write_contract.cpp (writes),
 // item_rows_scope_contract.cpp (scopes, refusals). Each backend instantiates it next to its
 // StoreContract (sqlite_backend_test.cpp, postgres_backend_test.cpp).
 #include <gtest/gtest.h>
