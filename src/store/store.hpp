@@ -3,6 +3,7 @@
 
 #include "core/error.hpp"
 #include "store/attempt_store.hpp"
+#include "store/item_rows.hpp"
 #include "store/item_store.hpp"
 #include "store/session_store.hpp"
 #include "store/user_store.hpp"
@@ -31,6 +32,9 @@ class Store final {
     std::unique_ptr<UserStore> users;
     std::unique_ptr<SessionStore> sessions;
     std::unique_ptr<ItemStore> items;
+    // The same user_data rows by typed query, for the PostgREST surface, under the scope's
+    // row-level security.
+    std::unique_ptr<ItemRowStore> rows;
     // Rate-limit and backoff counters, shared by every node that shares this database.
     std::unique_ptr<AttemptStore> attempts;
   };
@@ -43,6 +47,7 @@ class Store final {
   UserStore& users() { return *parts_.users; }
   SessionStore& sessions() { return *parts_.sessions; }
   ItemStore& items() { return *parts_.items; }
+  ItemRowStore& rows() { return *parts_.rows; }
   AttemptStore& attempts() { return *parts_.attempts; }
 
   Result<void> ping() { return parts_.db->ping(); }

@@ -1,5 +1,7 @@
 #include "postgres_backend.hpp"
 
+#include "item_rows_contract.hpp"
+
 #include <stdexcept>
 
 namespace latchkey::store::testing {
@@ -27,5 +29,8 @@ PostgresBackend::PostgresBackend(size_t pool_size) : cluster_(PgCluster::shared(
 
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract,
                          ::testing::ValuesIn(pool_variants<PostgresBackend>()), factory_name);
+
+INSTANTIATE_TEST_SUITE_P(Postgres, ItemRowsContract, ::testing::ValuesIn(pool_variants<PostgresBackend>()),
+                         factory_name);
 
 }  // namespace latchkey::store::testing

@@ -25,11 +25,11 @@ using latchkey::testing::PgCluster;
 using postgres::exec_as_owner;
 
 // A row for anyone but the owner fails a policy's WITH CHECK: "new row violates row-level
-// security policy" (SQLSTATE 42501).
+// security policy" (SQLSTATE 42501), forbidden as on SQLite (issue 10).
 const IsolationBackend kPostgres = two_connections<PostgresBackend>(
     &postgres::exec_as_owner, "public.user_data",
     "INSERT INTO user_data (user_id, title, content) VALUES ('{user}', 'planted', 'x')",
-    {Errc::internal, {"42501", "row-level security"}});
+    {Errc::forbidden, {"42501", "row-level security"}});
 
 INSTANTIATE_TEST_SUITE_P(Postgres, IsolationContract, ::testing::Values(kPostgres),
                          isolation_backend_name);
@@ -122,13 +122,17 @@ TEST_P(PostgresRls, LoginRoleNeitherOwnsTheTableNorBypassesRls) {
             "t");
 }
 
-TEST_P(PostgresRls, TheTutorialsFourPoliciesAreInstalled) {
+// The tutorial's four, for every role (auth.uid() confines them), and service_role's own
+// (issue 10: it stands in for BYPASSRLS, which only a superuser could grant).
+TEST_P(PostgresRls, TheTutorialsFourPoliciesAndTheServiceRolesAreInstalled) {
   EXPECT_EQ(cluster().query_scalar(
                 PgCluster::kDatabase,
-                "SELECT string_agg(policyname || ':' || cmd, ',' ORDER BY policyname)"
+                "SELECT string_agg(policyname || ':' || cmd || ':' || array_to_string(roles, '+'),"
+                " ',' ORDER BY policyname)"
                 " FROM pg_policies WHERE schemaname = 'public' AND tablename = 'user_data'"),
-            "Users can delete own data:DELETE,Users can insert own data:INSERT,"
-            "Users can update own data:UPDATE,Users can view own data:SELECT");
+            "Service role has every row:ALL:service_role,"
+            "Users can delete own data:DELETE:public,Users can insert own data:INSERT:public,"
+            "Users can update own data:UPDATE:public,Users can view own data:SELECT:public");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "sqlite_backend.hpp"
 
+#include "item_rows_contract.hpp"
+
 #include <stdexcept>
 
 namespace latchkey::store::testing {
@@ -14,6 +16,9 @@ SqliteBackend::SqliteBackend(size_t max_connections) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::ValuesIn(pool_variants<SqliteBackend>()),
+                         factory_name);
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, ItemRowsContract, ::testing::ValuesIn(pool_variants<SqliteBackend>()),
                          factory_name);
 
 }  // namespace latchkey::store::testing

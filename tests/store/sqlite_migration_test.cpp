@@ -59,6 +59,42 @@ TEST(SqliteMigrations, EachVersionIsRecordedOnce) {
   EXPECT_EQ(q->int64(3), latest_schema_version());
 }
 
+// Issue 10: migration 4 rebuilds user_data_all (SQLite cannot add a CHECK to a table); the
+// rows it held are all still there, and the new rules hold afterwards.
+TEST(SqliteMigrations, RebuildingUserDataKeepsItsRows) {
+  latchkey::testing::TempDir dir;
+  const auto o = options_in(dir);
+  const UserId user{core::Uuid::random_v4()};
+  const ItemId item{core::Uuid::random_v4()};
+  {
+    auto s = open_sqlite_store(o);
+    ASSERT_TRUE(s.has_value()) << s.error().detail;
+    ASSERT_TRUE((*s)->users().create_user({user, "a@example.com", "{}", "h"}, 1));
+    ASSERT_TRUE((*s)->items().create_item(user, {item, "t", "c", "{\"k\":1}"}, 7));
+  }
+  {
+    // As if this database had stopped at version 3: version 4 runs again, on these rows.
+    auto c = Connection::open(o);
+    ASSERT_TRUE(c.has_value());
+    ASSERT_TRUE((*c)->exec("DELETE FROM schema_migrations WHERE version >= 4"));
+  }
+  auto s = open_sqlite_store(o);
+  ASSERT_TRUE(s.has_value()) << s.error().detail;
+  EXPECT_EQ(version_of(o), latest_schema_version());
+  auto got = (*s)->items().get_item(user, item);
+  ASSERT_TRUE(got.has_value()) << got.error().detail;
+  EXPECT_EQ(got->title, "t");
+  EXPECT_EQ(got->metadata_json, "{\"k\":1}");
+  EXPECT_EQ(got->created_at, 7);
+  auto refused = (*s)->items().create_item(user, {ItemId{core::Uuid::random_v4()}, "t", "c", "[1]"}, 8);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, Errc::invalid_input);
+  auto too_long = (*s)->items().create_item(
+      user, {ItemId{core::Uuid::random_v4()}, std::string(256, 'x'), "c", std::nullopt}, 8);
+  ASSERT_FALSE(too_long.has_value());
+  EXPECT_EQ(too_long.error().code, Errc::invalid_input);
+}
+
 TEST(SqliteMigrations, ADatabaseFromANewerBinaryIsRefused) {
   latchkey::testing::TempDir dir;
   const auto o = options_in(dir);

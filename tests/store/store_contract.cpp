@@ -279,17 +279,25 @@ TEST_P(StoreContract, MetadataNullAndObjectTextRoundTrip) {
   EXPECT_EQ(items().get_item(alice.id, with_obj)->metadata_json, std::nullopt);
 }
 
-// Issue 9: what "no metadata" is belongs to data::ItemService; a store keeps the text it is
-// given, the JSON literal null included.
-TEST_P(StoreContract, MetadataTextIsStoredAsGiven) {
+// Issue 9: what "no metadata" is belongs to data::ItemService; a store keeps the object text
+// it is given. Issue 10: the database itself refuses metadata that is not an object (the
+// JSON literal null included), on every backend and for every surface, and keeps the row.
+TEST_P(StoreContract, MetadataThatIsNotAnObjectIsRefused) {
   const auto alice = add_user("alice");
+  for (const char* meta : {"null", "[1,2]", "\"text\"", "3"}) {
+    EXPECT_EQ(code_of(items().create_item(alice.id, {new_item_id(), "a", "", meta}, kT0)),
+              Errc::invalid_input)
+        << meta;
+  }
+  EXPECT_TRUE(items().list_items(alice.id, 10, 0)->empty()) << "nothing was stored";
   const ItemId id = new_item_id();
-  ASSERT_TRUE(items().create_item(alice.id, {id, "a", "", "null"}, kT0));
-  EXPECT_EQ(items().get_item(alice.id, id)->metadata_json, "null");
-  auto patched = items().update_item(alice.id, id, metadata_patch("[1,2]"), kT0 + 1);
-  ASSERT_TRUE(patched.has_value());
-  EXPECT_EQ(patched->metadata_json, "[1,2]");
-  EXPECT_EQ(items().get_item(alice.id, id)->metadata_json, "[1,2]");
+  ASSERT_TRUE(items().create_item(alice.id, {id, "a", "", "{\"k\":[1,2]}"}, kT0));
+  EXPECT_EQ(code_of(items().update_item(alice.id, id, metadata_patch("[1,2]"), kT0 + 1)),
+            Errc::invalid_input);
+  auto kept = items().get_item(alice.id, id);
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->metadata_json, "{\"k\":[1,2]}");
+  EXPECT_EQ(kept->updated_at, kT0);
 }
 
 // The JSON literal null, through the service that gives it its meaning, on every backend: a

@@ -113,6 +113,12 @@ Error PgConnection::lost(std::string_view what) {
 
 Error PgConnection::error_from(const PGresult* r) {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  auto field = [&](int code) {
+    const char* v = r ? PQresultErrorField(r, code) : nullptr;
+    return std::string(v ? v : "");
+  };
+  last_error_ = PgDiagnostics{field(PG_DIAG_SQLSTATE), field(PG_DIAG_MESSAGE_DETAIL),
+                              field(PG_DIAG_COLUMN_NAME), field(PG_DIAG_CONSTRAINT_NAME)};
   std::string msg = trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
   // No SQLSTATE means libpq itself failed (lost connection, out of memory): the protocol
   // state is unknown, so the connection is not reused. Class 08 is a connection exception;
@@ -137,6 +143,11 @@ Error PgConnection::error_from(const PGresult* r) {
     return Error::of(Errc::invalid_input, std::move(detail));
   if (std::strcmp(state, "22P05") == 0 || std::strcmp(state, "22021") == 0)
     return Error::of(Errc::invalid_input, std::move(detail));
+  // 23502, 23514: a value the table refuses (NOT NULL, user_data's metadata rule). 42501: a
+  // row-level security policy (or a missing grant) refused the row.
+  if (std::strcmp(state, "23502") == 0 || std::strcmp(state, "23514") == 0)
+    return Error::of(Errc::invalid_input, std::move(detail));
+  if (std::strcmp(state, "42501") == 0) return Error::of(Errc::forbidden, std::move(detail));
   return Error::of(Errc::internal, std::move(detail));
 }
 
@@ -150,6 +161,7 @@ Result<void> PgConnection::prepare(const Statement& statement) {
 
 Result<std::vector<PgResult>> PgConnection::pipeline(std::span<const Step> steps) {
   if (broken()) return fail(unavailable("connection is broken"));
+  last_error_ = {};
   // Refused before anything is sent: the rest of the pipeline must not run without it.
   for (const Step& step : steps) {
     if (const int at = step.params.first_with_nul()) {

@@ -35,6 +35,7 @@ class Params {
  public:
   Params() = default;
   Params(std::initializer_list<std::optional<std::string>> values) : values_(values) {}
+  explicit Params(std::vector<std::optional<std::string>> values) : values_(std::move(values)) {}
   int size() const { return static_cast<int>(values_.size()); }
   // 1-based index of the first value holding a NUL byte, 0 if none. libpq sends text
   // parameters as C strings, so such a value would arrive cut at the NUL.
@@ -56,6 +57,15 @@ int64_t affected_rows(const PGresult* r);
 std::optional<std::string> opt_text(const PGresult* r, int row, int col);
 std::string text(const PGresult* r, int row, int col);
 int64_t int64(const PGresult* r, int row, int col);
+
+// The fields of a server error that say which rule failed, for stores that must tell their
+// callers more than the error's class (the data API's rows: column, constraint, key).
+struct PgDiagnostics {
+  std::string sqlstate;    // e.g. "23502"
+  std::string detail;      // e.g. "Key (id)=(...) already exists."
+  std::string column;      // NOT NULL violations: the column
+  std::string constraint;  // e.g. "user_data_metadata_object"
+};
 
 // One libpq connection with its set of prepared statements. Used by one thread at a time
 // (the pool hands it out), so it has no lock of its own. Once `broken()`, it must not be
@@ -93,8 +103,13 @@ class PgConnection {
   PGconn* raw() const { return conn_; }
 
   // Driver error -> domain error: connection-class failures are Errc::unavailable (and
-  // break the connection), a unique violation is Errc::conflict, the rest Errc::internal.
+  // break the connection), a unique violation is Errc::conflict, values the table refuses
+  // Errc::invalid_input, row-level security refusals Errc::forbidden, the rest
+  // Errc::internal.
   Error error_from(const PGresult* r);
+  // The diagnostics of the error error_from() last turned into an Error (cleared when a
+  // pipeline starts).
+  const PgDiagnostics& last_error() const { return last_error_; }
 
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
@@ -105,6 +120,7 @@ class PgConnection {
   std::unordered_set<std::string> prepared_;
   bool broken_ = false;
   StatementObserver observer_;
+  PgDiagnostics last_error_;
 };
 
 // Connections are opened on demand; one that broke (server restarted, network gone) is not

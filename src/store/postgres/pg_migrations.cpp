@@ -10,11 +10,13 @@
 // and latchkey configured with database_url = postgres://latchkey_app:...@host/latchkey and
 // the owner URL (PgOptions::owner_url) = postgres://latchkey_owner:...@host/latchkey.
 // Migrations run as the owner. They create the `auth` schema, public.user_data with row-level
-// security forced and the four per-user policies, and the NOLOGIN role `authenticated`
-// (NOBYPASSRLS) that item requests switch to. CREATEROLE lets the owner create that role (if
-// it does not exist yet) and make the app role a member of it; without CREATEROLE, create it
-// beforehand:  CREATE ROLE authenticated NOLOGIN NOBYPASSRLS;
-//              GRANT authenticated TO latchkey_app;
+// security forced and the four per-user policies, and the NOLOGIN roles (NOBYPASSRLS) that
+// requests switch to: `authenticated` (item requests, and the data API with a user's token),
+// `anon` and `service_role` (the data API with those keys; migration 4). CREATEROLE lets the
+// owner create those roles (if they do not exist yet) and make the app role a member of
+// them; without CREATEROLE, create them beforehand:
+//              CREATE ROLE authenticated NOLOGIN NOBYPASSRLS;   -- and anon, service_role
+//              GRANT authenticated, anon, service_role TO latchkey_app;
 // The app role must not own the tables and must not bypass RLS: it gets plain privileges on
 // the auth.* tables, none at all on public.user_data, and reaches user_data only through
 // `authenticated` inside a request transaction that carries the owner's claims. NOINHERIT
@@ -172,6 +174,43 @@ ALTER TABLE auth.users
   ADD CONSTRAINT users_app_metadata_object CHECK (jsonb_typeof(app_metadata) = 'object');
 CREATE INDEX idx_users_newest ON auth.users (created_at DESC, id DESC);
 )sql"},
+    {4, "data API roles anon and service_role; user_data metadata is an object", R"sql(
+-- The roles PostgREST requests run as besides `authenticated` (roles are cluster-wide, so
+-- they may exist). NOBYPASSRLS: row-level security decides what each sees.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN
+    CREATE ROLE anon NOLOGIN NOBYPASSRLS;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN
+    CREATE ROLE service_role NOLOGIN NOBYPASSRLS;
+  END IF;
+END
+$$;
+-- What Supabase grants them on this table. USAGE on schema public comes from PUBLIC's
+-- default grant (as for `authenticated` in migration 1), which the owner may not be able to
+-- re-grant. anon gets the table privileges too: no policy is true for it (auth.uid() is NULL
+-- without a sub), so it reads nothing and every insert fails the policy check (42501).
+GRANT USAGE ON SCHEMA auth TO anon, service_role;
+GRANT EXECUTE ON FUNCTION auth.uid() TO anon, service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.user_data TO anon, service_role;
+
+-- Security: in Supabase service_role has BYPASSRLS. Granting that attribute needs a superuser,
+-- which the owner role is not, and FORCE ROW LEVEL SECURITY applies policies to everyone
+-- else; so service_role gets every row through a policy of its own. Policies of one command
+-- are OR-ed, so this widens nothing for the other roles.
+CREATE POLICY "Service role has every row" ON public.user_data
+  FOR ALL TO service_role USING (true) WITH CHECK (true);
+
+-- As in the tutorial's table: an insert without user_id belongs to the caller.
+ALTER TABLE public.user_data ALTER COLUMN user_id SET DEFAULT auth.uid();
+
+-- The tutorial's rule (metadata is a JSON object, or absent), now enforced for every surface.
+-- Validating it scans the rows written so far; the API never stored anything else, and a row
+-- that breaks it stops the migration rather than being changed.
+ALTER TABLE public.user_data ADD CONSTRAINT user_data_metadata_object
+  CHECK (metadata IS NULL OR jsonb_typeof(metadata) = 'object');
+)sql"},
 };
 
 // Any fixed number: every latchkey node takes the same lock (scoped to this database).
@@ -192,18 +231,25 @@ Result<std::string> scalar(PgConnection& c, const std::string& sql, Params param
   return text(r->get(), 0, 0);
 }
 
+// The roles requests run as (SET LOCAL ROLE): the app role must be a member of each.
+constexpr const char* kRequestRoles[] = {"authenticated", "anon", "service_role"};
+
 // Grants that depend on the app role's name, so they cannot live in a migration. All
 // idempotent; run on every start so that a new app role works without a new migration.
 Result<void> grant_app_role(PgConnection& owner, const std::string& app_role) {
   auto me = scalar(owner, "SELECT current_user");
   if (!me) return fail(std::move(me).error());
-  auto member = scalar(owner, "SELECT pg_has_role($1::name, 'authenticated', 'MEMBER')::text",
-                       Params{app_role});
-  if (!member) return fail(std::move(member).error());
   const std::string role = quote_ident(owner, app_role);
   std::string sql;
-  // GRANT needs admin rights on `authenticated` even when it would change nothing.
-  if (*member != "true") sql += "GRANT authenticated TO " + role + ";\n";
+  // Security: membership lets the app role SET ROLE to each request's role; NOINHERIT keeps
+  // their privileges (service_role's every row among them) out of its own sessions.
+  for (const char* request_role : kRequestRoles) {
+    auto member = scalar(owner, "SELECT pg_has_role($1::name, $2::name, 'MEMBER')::text",
+                         Params{app_role, std::string(request_role)});
+    if (!member) return fail(std::move(member).error());
+    // GRANT needs admin rights on the role even when it would change nothing.
+    if (*member != "true") sql += std::string("GRANT ") + request_role + " TO " + role + ";\n";
+  }
   if (*me != app_role) {
     sql += "GRANT USAGE ON SCHEMA auth TO " + role + ";\n";
     sql +=
@@ -247,6 +293,8 @@ Result<bool> nothing_to_do(PgConnection& c, const std::string& app_role) {
   auto granted = scalar(
       c,
       "SELECT (pg_has_role($1::name, 'authenticated', 'MEMBER')"
+      " AND pg_has_role($1::name, 'anon', 'MEMBER')"
+      " AND pg_has_role($1::name, 'service_role', 'MEMBER')"
       " AND has_schema_privilege($1::name, 'auth', 'USAGE')"
       " AND (SELECT bool_and(has_table_privilege($1::name, t, 'SELECT,INSERT,UPDATE,DELETE'))"
       "      FROM unnest(ARRAY['auth.users', 'auth.sessions', 'auth.refresh_tokens',"

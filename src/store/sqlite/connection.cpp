@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "store/sqlite/pg_like.hpp"
+
 namespace latchkey::store::sqlite {
 namespace {
 
@@ -59,6 +61,9 @@ Result<std::unique_ptr<Connection>> Connection::open(const SqliteOptions& option
   int frc = sqlite3_create_function_v2(db, "auth_uid", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, c.get(),
                                        &Connection::auth_uid, nullptr, nullptr, nullptr);
   if (frc != SQLITE_OK) return fail(db_error(db, frc, "create auth_uid()"));
+  // PostgreSQL's LIKE, for the data API's like/ilike filters (pg_like.hpp).
+  frc = register_pg_like(db);
+  if (frc != SQLITE_OK) return fail(db_error(db, frc, "create pg_like()"));
   frc = sqlite3_set_authorizer(db, &Connection::authorize, c.get());
   if (frc != SQLITE_OK) return fail(db_error(db, frc, "set authorizer"));
   c->secret_ = random_name_prefix();
@@ -96,9 +101,11 @@ Result<void> Connection::install_owner_views() {
       "CREATE TEMP TRIGGER " +
       s +
       "_upd INSTEAD OF UPDATE ON user_data BEGIN"
-      "  SELECT RAISE(ABORT, 'user_data: id and user_id cannot change')"
-      "    WHERE NEW.id IS NOT OLD.id OR NEW.user_id IS NOT OLD.user_id;"
-      "  UPDATE user_data_all SET title = NEW.title, content = NEW.content,"
+      // The owner may change a row's id, as PostgreSQL's policies allow (the row stays
+      // theirs; the primary key still refuses an id that is taken), never its user_id.
+      "  SELECT RAISE(ABORT, 'user_data: user_id cannot change')"
+      "    WHERE NEW.user_id IS NOT OLD.user_id;"
+      "  UPDATE user_data_all SET id = NEW.id, title = NEW.title, content = NEW.content,"
       "      metadata = NEW.metadata, created_at = NEW.created_at, updated_at = NEW.updated_at"
       "    WHERE id = OLD.id AND user_id = auth_uid();"
       "END;"
@@ -125,6 +132,15 @@ Result<Query> Connection::query(std::string_view sql) {
     it = cache_.emplace(std::string(sql), StmtPtr(raw)).first;
   }
   return Query(db(), it->second.get());
+}
+
+Result<OneShotQuery> Connection::prepare_once(std::string_view sql) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v3(db(), sql.data(), static_cast<int>(sql.size()), 0, &raw, nullptr);
+  StmtPtr stmt(raw);
+  if (rc != SQLITE_OK) return fail(db_error(db(), rc, "prepare " + std::string(sql)));
+  if (!stmt) return fail(Error::of(Errc::internal, "empty statement"));
+  return OneShotQuery(db(), std::move(stmt));
 }
 
 Result<void> Connection::exec(const char* sql) {

@@ -28,6 +28,19 @@ namespace latchkey::store::sqlite {
 // Inside an OwnerScope an authorizer also refuses, at prepare time, any top-level reference
 // to a table (user_data_all, users, sessions, sqlite_schema ...) and any DDL, PRAGMA or
 // ATTACH; only the view, and the view's and triggers' own bodies, may touch base tables.
+// A statement prepared for one use and finalized with it: for SQL whose text varies per
+// call (the data API's filters), which must not grow the per-connection statement cache.
+class OneShotQuery {
+ public:
+  OneShotQuery(sqlite3* db, StmtPtr stmt) : stmt_(std::move(stmt)), query_(db, stmt_.get()) {}
+  Query& operator*() { return query_; }
+  Query* operator->() { return &query_; }
+
+ private:
+  StmtPtr stmt_;  // declared first: finalized after query_ has reset it
+  Query query_;
+};
+
 class Connection {
  public:
   // Opens with WAL, foreign keys, busy timeout, the authorizer and auth_uid() installed.
@@ -42,6 +55,8 @@ class Connection {
   // A statement prepared once per connection (SQLITE_PREPARE_PERSISTENT) and reused.
   // `sql` is the cache key: pass one fixed string per statement.
   Result<Query> query(std::string_view sql);
+  // A statement prepared now, not cached (the authorizer judges it now, in the current scope).
+  Result<OneShotQuery> prepare_once(std::string_view sql);
   // Runs one or more statements without caching (setup, migrations, BEGIN/COMMIT).
   Result<void> exec(const char* sql);
   int64_t total_changes() const { return sqlite3_total_changes64(db_.get()); }

@@ -73,6 +73,32 @@ UPDATE users SET user_metadata = CASE WHEN full_name IS NULL THEN '{}'
 ALTER TABLE users DROP COLUMN full_name;
 CREATE INDEX users_newest ON users(created_at DESC, id DESC);
 )sql"},
+    {4, R"sql(
+-- The table rules PostgreSQL enforces for every surface, enforced here too: metadata is a
+-- JSON object or NULL (PostgreSQL: CHECK user_data_metadata_object), a title has at most
+-- 255 characters (PostgreSQL: varchar(255)). SQLite cannot add a CHECK to a table, so the
+-- table is rebuilt; nothing references user_data_all, and the rows it holds were written
+-- through the API, which only ever stored objects. A row that breaks a rule stops the
+-- migration (and the start) instead of being changed silently.
+CREATE TABLE user_data_all_v4 (
+  id TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  title TEXT NOT NULL CONSTRAINT user_data_title_length CHECK (length(title) <= 255),
+  content TEXT NOT NULL,
+  -- Stores write canonical JSON (no leading space), so an object is a text starting with
+  -- `{`. Not json_type(): with an untrusted schema (connection.cpp) only functions SQLite
+  -- marks innocuous may run in a CHECK, and the JSON functions are not.
+  metadata TEXT CONSTRAINT user_data_metadata_object CHECK (
+    metadata IS NULL OR substr(metadata, 1, 1) = '{'),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+INSERT INTO user_data_all_v4 (id, user_id, title, content, metadata, created_at, updated_at)
+  SELECT id, user_id, title, content, metadata, created_at, updated_at FROM user_data_all;
+DROP TABLE user_data_all;
+ALTER TABLE user_data_all_v4 RENAME TO user_data_all;
+CREATE INDEX user_data_all_owner_newest ON user_data_all(user_id, created_at DESC, id DESC);
+)sql"},
 };
 
 Result<int> read_version(Connection& c) {

@@ -34,6 +34,9 @@ Error db_error(sqlite3* db, int rc, std::string_view context) {
         return Error::of(Errc::conflict, std::move(detail));
       if (rc == SQLITE_CONSTRAINT_TRIGGER)  // RAISE(ABORT) from the owner triggers
         return Error::of(Errc::forbidden, std::move(detail));
+      // A value the table refuses (user_data's metadata and title rules, a missing value).
+      if (rc == SQLITE_CONSTRAINT_CHECK || rc == SQLITE_CONSTRAINT_NOTNULL)
+        return Error::of(Errc::invalid_input, std::move(detail));
       break;
     default:
       break;

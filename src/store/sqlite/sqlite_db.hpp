@@ -26,7 +26,8 @@ using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
 // Busy/locked (after the busy timeout), disk full, I/O errors and cannot-open become
 // unavailable; UNIQUE/PRIMARY KEY violations conflict; authorizer refusals and RAISE(ABORT)
-// in our triggers forbidden; everything else internal. `detail` carries SQLite's message
+// in our triggers forbidden; CHECK and NOT NULL violations invalid_input; everything else
+// internal. `detail` carries SQLite's message
 // for the logs; the wording is the services'.
 Error db_error(sqlite3* db, int rc, std::string_view context);
 
