@@ -1,4 +1,5 @@
 // /auth/*: registration, login, logout, refresh, and the current user.
+#include "api/core/auth_steps.hpp"
 #include "api/core/request_body.hpp"
 #include "api/seed/handlers.hpp"
 #include "api/seed/response_body.hpp"
@@ -39,35 +40,18 @@ Result<Credentials> read_credentials(const Call& call, bool with_name) {
 
 }  // namespace
 
-// Hash on the hashing pool, then write on the store pool: the hashing thread goes back to
-// hashing instead of waiting on a commit.
 Outcome post_register(const SeedDeps& deps, Call& call) {
   auto creds = read_credentials(call, true);
   if (!creds) return std::move(creds).error();
-  return on(Pool::hashing, [&deps, creds = std::move(*creds)](Call& c) mutable -> Outcome {
-    if (auto admitted = deps.auth.admit_client(c.req.remote_ip); !admitted)
-      return admitted.error();
-    auto hash = deps.auth.hash_password(creds.password);
-    return on(Pool::store,
-              [&deps, creds = std::move(creds), hash = std::move(hash)](Call&) mutable {
-                return auth_response(deps.auth.register_hashed(
-                    creds.email, std::move(hash), full_name_metadata(creds.full_name)));
-              });
-  });
+  return sign_up_steps(deps.auth, std::move(creds->email), std::move(creds->password),
+                       full_name_metadata(creds->full_name), auth_response);
 }
 
 Outcome post_login(const SeedDeps& deps, Call& call) {
   auto creds = read_credentials(call, false);
   if (!creds) return std::move(creds).error();
-  return on(Pool::hashing, [&deps, creds = std::move(*creds)](Call& c) -> Outcome {
-    if (auto admitted = deps.auth.admit_client(c.req.remote_ip); !admitted)
-      return admitted.error();
-    auto user = deps.auth.check_credentials(creds.email, creds.password);
-    if (!user) return std::move(user).error();
-    return on(Pool::store, [&deps, user = std::move(*user)](Call&) {
-      return auth_response(deps.auth.open_session(user));
-    });
-  });
+  return sign_in_steps(deps.auth, std::move(creds->email), std::move(creds->password),
+                       auth_response);
 }
 
 Outcome post_refresh(const SeedDeps& deps, Call& call) {

@@ -1,4 +1,5 @@
 // Sign-up, sign-in, refresh, sign-out, and the open informational routes.
+#include "api/core/auth_steps.hpp"
 #include "api/core/request_body.hpp"
 #include "core/ascii.hpp"
 #include "api/supabase_auth/gotrue_json.hpp"
@@ -53,15 +54,8 @@ Result<Credentials> read_credentials(const json& body, bool signup) {
 Outcome password_grant(const AuthV1Deps& deps, const json& body) {
   auto creds = read_credentials(body, false);
   if (!creds) return std::move(creds).error();
-  return on(Pool::hashing, [&deps, creds = std::move(*creds)](Call& c) -> Outcome {
-    if (auto admitted = deps.auth.admit_client(c.req.remote_ip); !admitted)
-      return admitted.error();
-    auto user = deps.auth.check_credentials(creds.email, creds.password);
-    if (!user) return std::move(user).error();
-    return on(Pool::store, [&deps, user = std::move(*user)](Call&) {
-      return session_response(deps.auth.open_session(user));
-    });
-  });
+  return sign_in_steps(deps.auth, std::move(creds->email), std::move(creds->password),
+                       session_response);
 }
 
 Outcome refresh_grant(const AuthV1Deps& deps, const json& body) {
@@ -87,18 +81,8 @@ Outcome post_signup(const AuthV1Deps& deps, Call& call) {
   if (!data) return std::move(data).error();
   std::string metadata = data->value_or(json::object()).dump();
   if (auto ok = auth::check_metadata_size(metadata, "user_metadata"); !ok) return ok.error();
-  // Hash on the hashing pool, then write on the store pool (as the tutorial's register).
-  return on(Pool::hashing, [&deps, creds = std::move(*creds),
-                            metadata = std::move(metadata)](Call& c) mutable -> Outcome {
-    if (auto admitted = deps.auth.admit_client(c.req.remote_ip); !admitted)
-      return admitted.error();
-    auto hash = deps.auth.hash_password(creds.password);
-    return on(Pool::store, [&deps, email = std::move(creds.email), hash = std::move(hash),
-                            metadata = std::move(metadata)](Call&) mutable {
-      return session_response(
-          deps.auth.register_hashed(email, std::move(hash), std::move(metadata)));
-    });
-  });
+  return sign_up_steps(deps.auth, std::move(creds->email), std::move(creds->password),
+                       std::move(metadata), session_response);
 }
 
 Outcome post_token(const AuthV1Deps& deps, Call& call) {

@@ -1,0 +1,32 @@
+#include "api/core/auth_steps.hpp"
+
+namespace latchkey::api {
+
+Outcome sign_up_steps(auth::AuthService& auth, std::string email, std::string password,
+                      std::string user_metadata, RenderAuth render) {
+  return on(Pool::hashing, [&auth, email = std::move(email), password = std::move(password),
+                            meta = std::move(user_metadata),
+                            render = std::move(render)](Call& c) mutable -> Outcome {
+    if (auto admitted = auth.admit_client(c.req.remote_ip); !admitted) return admitted.error();
+    auto hash = auth.hash_password(password);
+    return on(Pool::store, [&auth, email = std::move(email), hash = std::move(hash),
+                            meta = std::move(meta), render = std::move(render)](Call&) mutable {
+      return render(auth.register_hashed(email, std::move(hash), std::move(meta)));
+    });
+  });
+}
+
+Outcome sign_in_steps(auth::AuthService& auth, std::string email, std::string password,
+                      RenderAuth render) {
+  return on(Pool::hashing, [&auth, email = std::move(email), password = std::move(password),
+                            render = std::move(render)](Call& c) mutable -> Outcome {
+    if (auto admitted = auth.admit_client(c.req.remote_ip); !admitted) return admitted.error();
+    auto user = auth.check_credentials(email, password);
+    if (!user) return std::move(user).error();
+    return on(Pool::store, [&auth, user = std::move(*user), render = std::move(render)](Call&) {
+      return render(auth.open_session(user));
+    });
+  });
+}
+
+}  // namespace latchkey::api
