@@ -217,6 +217,7 @@ int serve(const Config& config) {
   data::ItemService items((*store)->items(), clock, core::system_random());
   auth::UserAccounts accounts((*store)->users(), (*store)->sessions(), *hasher, clock,
                               core::system_random());
+  data::RowService rows((*store)->rows(), clock);
 
   // Hashing gets its own pool so a login flood cannot starve data requests of workers.
   // Its threads also run at a lower CPU priority: during a login flood the cores go to
@@ -227,7 +228,8 @@ int serve(const Config& config) {
   store::Store& db = **store;
   const SurfaceDeps surface_deps{
       {auth, items, [&db] { return db.ping(); }, "latchkey", config.cors_origins},
-      {auth, accounts, LATCHKEY_VERSION, config.cors_origins}};
+      {auth, accounts, LATCHKEY_VERSION, config.cors_origins},
+      {auth, rows, config.cors_origins}};
   api::RouteTable routes;
   add_surfaces(routes, surface_deps);
   api::Pipeline pipeline({routes, auth, db_pool, hash_pool}, {config.trusted_proxies});

@@ -1,5 +1,6 @@
 #pragma once
 #include "api/core/route_table.hpp"
+#include "api/rest/rest_v1_surface.hpp"
 #include "api/seed/seed_surface.hpp"
 #include "api/supabase_auth/auth_v1_surface.hpp"
 
@@ -9,6 +10,7 @@ namespace latchkey::app {
 struct SurfaceDeps {
   api::seed::SeedDeps seed;
   api::supabase_auth::AuthV1Deps auth_v1;
+  api::rest::RestV1Deps rest_v1;
 };
 
 // Every API surface the server serves, registered here and nowhere else: a new surface is a

@@ -96,10 +96,19 @@ constexpr CodeInfo kCodes[] = {
     {ErrorCode::untranslatable_character, "22P05", Errc::invalid_input,
      "unsupported Unicode escape sequence"},
     {ErrorCode::missing_where, "21000", Errc::bad_request, "A WHERE clause is required"},
+    {ErrorCode::foreign_key_violation, "23503", Errc::conflict,
+     "insert or update on table \"user_data\" violates foreign key constraint "
+     "\"user_data_user_id_fkey\""},
+    {ErrorCode::cardinality_violation, "21000", Errc::invalid_input,
+     "ON CONFLICT DO UPDATE command cannot affect row a second time"},
+    {ErrorCode::invalid_preferences, "PGRST122", Errc::bad_request,
+     "Invalid preferences given with handling=strict"},
+    {ErrorCode::max_affected_exceeded, "PGRST124", Errc::bad_request,
+     "Query result exceeds max-affected preference constraint"},
 };
 
 // A code added to the enum without a row here would index past the table.
-static_assert(std::size(kCodes) == static_cast<size_t>(ErrorCode::missing_where) + 1,
+static_assert(std::size(kCodes) == static_cast<size_t>(ErrorCode::max_affected_exceeded) + 1,
               "one row per ErrorCode; update this check when adding a last code");
 
 const CodeInfo& info(ErrorCode code) { return kCodes[static_cast<size_t>(code)]; }

@@ -76,6 +76,10 @@ enum class ErrorCode {
   check_violation,            // invalid_input, 23514: metadata that is not an object or null
   untranslatable_character,   // invalid_input, 22P05: text holding U+0000
   missing_where,              // bad_request, 21000: PATCH/DELETE without a filter
+  foreign_key_violation,      // conflict, 23503: user_id names no user
+  cardinality_violation,      // invalid_input, 21000: one upsert names a row twice
+  invalid_preferences,        // bad_request, PGRST122: unknown Prefer with handling=strict
+  max_affected_exceeded,      // bad_request, PGRST124: a write over Prefer max-affected
 };
 
 // The code's text as clients see it, e.g. "item_not_found".

@@ -137,10 +137,19 @@ struct Upsert {
   bool ignore_duplicates = false;  // true: DO NOTHING; false: update the supplied columns
 };
 
+// When a write is undone after the fact (RowsResult::rolled_back then says so).
 struct WriteOptions {
-  // Roll the statement back unless exactly one row is affected (PostgREST's .single() on a
-  // write); RowsResult::rolled_back then says so.
+  // Unless exactly one row is affected (PostgREST's .single() on a write).
   bool single = false;
+  // If more rows than this are affected (Prefer: handling=strict, max-affected=N).
+  std::optional<int64_t> max_affected;
+
+  bool guarded() const { return single || max_affected.has_value(); }
+  // Whether a write affecting `rows` rows is kept.
+  bool keeps(size_t rows) const {
+    if (single && rows != 1) return false;
+    return !max_affected || static_cast<int64_t>(rows) <= *max_affected;
+  }
 };
 
 struct RowsResult {
@@ -148,7 +157,7 @@ struct RowsResult {
   // inserted, updated or deleted, as they are after the write (before it, for deletes).
   std::vector<ItemRecord> rows;
   std::optional<int64_t> total;  // when ItemQuery::count
-  bool rolled_back = false;      // WriteOptions::single and rows.size() != 1: nothing changed
+  bool rolled_back = false;      // !WriteOptions::keeps(rows.size()): nothing changed
 };
 
 }  // namespace latchkey::store

@@ -39,25 +39,19 @@ Error metadata_not_object(std::string log) {
       .with_details("metadata");
 }
 
-constexpr std::string_view kForeignKeyMessage =
-    "insert or update on table \"user_data\" violates foreign key constraint "
-    "\"user_data_user_id_fkey\"";
-
 Error unknown_user(std::optional<core::Uuid> user, std::string log) {
-  // No catalogue code names 23503 yet; conflict is its class (PostgREST answers 409).
-  Error e = Error::make(ErrorCode::conflict, std::string(kForeignKeyMessage), std::move(log));
+  Error e = Error::make(ErrorCode::foreign_key_violation, {}, std::move(log));
   if (user) e.details = "Key (user_id)=(" + user->str() + ") is not present in table \"users\".";
   return e;
 }
 
 bool is_unknown_user(const Error& e) {
-  return e.public_code == ErrorCode::conflict && e.message == kForeignKeyMessage;
+  return e.public_code == ErrorCode::foreign_key_violation;
 }
 
 Error upsert_row_twice(std::string log) {
-  Error e = Error::of(Errc::invalid_input, std::move(log));
-  e.message = "ON CONFLICT DO UPDATE command cannot affect row a second time";
-  return std::move(e).with_details(
+  return Error::make(ErrorCode::cardinality_violation, {}, std::move(log))
+      .with_details(
       "Ensure that no rows proposed for insertion within the same command have duplicate "
       "constrained values.");
 }

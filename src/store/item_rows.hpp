@@ -45,8 +45,8 @@ class ItemRowStore {
   virtual Result<RowsResult> select_rows(const DataScope& scope, const ItemQuery& query) = 0;
   // One statement for all rows: all are written or none. With `upsert`, rows whose id exists
   // are updated (the columns any of the rows carries, PostgREST's `columns`) or skipped.
-  // With WriteOptions::single and not exactly one row, `rows` still holds the rows the write
-  // would have returned (the surface reports their number) and nothing is changed.
+  // When WriteOptions does not keep the write, `rows` still holds the rows it would have
+  // returned (the surface reports their number) and nothing is changed.
   virtual Result<RowsResult> insert_rows(const DataScope& scope, const std::vector<ItemValues>& rows,
                                          const std::optional<Upsert>& upsert, WriteOptions options,
                                          core::Micros now) = 0;

@@ -262,7 +262,9 @@ describe('auth', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.ok(forged.error, 'getClaims accepted a token with a bad signature');
   });
 
-  test('resetPasswordForEmail answers without revealing whether the email exists', async () => {
+  test('resetPasswordForEmail answers without revealing whether the email exists', {
+    skip: 'POST /auth/v1/recover comes with the account lifecycle issue (11)',
+  }, async () => {
     const { email } = await signUpUser('recover');
     const client = newClient();
     assert.equal((await client.auth.resetPasswordForEmail(email)).error, null, 'known email');

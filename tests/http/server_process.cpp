@@ -49,9 +49,10 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 // With `open_files`, through /bin/sh, whose ulimit sets the limits and then execs the binary
 // (same pid): posix_spawn has no attribute for resource limits, and lowering the hard limit in
 // this process could not be undone.
-pid_t spawn(const std::vector<std::string>& args, const EnvMap& env, const fs::path& cwd,
-            const fs::path& out_path, const fs::path& err_path, std::string* error,
-            const std::optional<OpenFileLimit>& open_files = std::nullopt) {
+// `program` is a path (no PATH search), LATCHKEY_BINARY for the server.
+pid_t spawn(const std::string& program, const std::vector<std::string>& args, const EnvMap& env,
+            const fs::path& cwd, const fs::path& out_path, const fs::path& err_path,
+            std::string* error, const std::optional<OpenFileLimit>& open_files = std::nullopt) {
   std::vector<std::string> argv_s;
   if (open_files) {
     // Soft first: the hard limit cannot go below the soft one.
@@ -59,7 +60,7 @@ pid_t spawn(const std::vector<std::string>& args, const EnvMap& env, const fs::p
               "ulimit -Sn " + std::to_string(open_files->soft) + " && ulimit -Hn " +
                   std::to_string(open_files->hard) + " && exec \"$0\" \"$@\""};
   }
-  argv_s.push_back(LATCHKEY_BINARY);
+  argv_s.push_back(program);
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<std::string> env_s = environment(env);
   auto argv = c_strings(argv_s);
@@ -207,7 +208,7 @@ std::unique_ptr<ServerProcess> ServerProcess::start(ServeOptions options, std::s
   for (const auto& [k, v] : options.env) env[k] = v;
 
   const auto started = SteadyClock::now();
-  p->pid_ = spawn(args, env, options.working_dir.value_or(work), work / "stdout.log",
+  p->pid_ = spawn(LATCHKEY_BINARY, args, env, options.working_dir.value_or(work), work / "stdout.log",
                   p->stderr_path_, error, options.open_files);
   if (p->pid_ < 0) return nullptr;
 
@@ -262,11 +263,17 @@ ExitStatus ServerProcess::stop(std::chrono::milliseconds grace) {
 
 RunResult run_latchkey(const std::vector<std::string>& args, const EnvMap& env,
                        const std::filesystem::path& cwd, std::chrono::milliseconds timeout) {
+  return run_program(LATCHKEY_BINARY, args, env, cwd, timeout);
+}
+
+RunResult run_program(const std::string& program, const std::vector<std::string>& args,
+                      const EnvMap& env, const std::filesystem::path& cwd,
+                      std::chrono::milliseconds timeout) {
   TempDir io;
   RunResult result;
   std::string error;
   const auto since = SteadyClock::now();
-  const pid_t pid = spawn(args, env, cwd, io.path() / "out", io.path() / "err", &error);
+  const pid_t pid = spawn(program, args, env, cwd, io.path() / "out", io.path() / "err", &error);
   if (pid < 0) {
     result.err = error;
     return result;

@@ -126,6 +126,12 @@ RunResult run_latchkey(const std::vector<std::string>& args, const EnvMap& env,
                        const std::filesystem::path& cwd,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// The same for another program (a path, not looked up in PATH), e.g. node for the supabase-js
+// suites.
+RunResult run_program(const std::string& program, const std::vector<std::string>& args,
+                      const EnvMap& env, const std::filesystem::path& cwd,
+                      std::chrono::milliseconds timeout);
+
 // Reads a whole file; empty if it cannot be read.
 std::string read_file(const std::filesystem::path& path);
 

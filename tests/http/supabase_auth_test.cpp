@@ -14,12 +14,6 @@ LATCHKEY_SUITE_BACKENDS(SupabaseAuthTest, both);
 
 int64_t now_s() { return now_us() / 1'000'000; }
 
-std::string api_key(std::string_view role, int64_t ttl = 3600) {
-  return sign_hs256({{"alg", "HS256"}, {"typ", "JWT"}},
-                    {{"iss", "latchkey"}, {"role", role}, {"iat", now_s()}, {"exp", now_s() + ttl}},
-                    kTestJwtSecret);
-}
-
 Headers with_key(const std::string& key, std::optional<std::string> bearer_token = {}) {
   Headers h{{"apikey", key}, {"X-Supabase-Api-Version", "2024-01-01"}};
   h.push_back({"Authorization", "Bearer " + bearer_token.value_or(key)});
@@ -28,8 +22,8 @@ Headers with_key(const std::string& key, std::optional<std::string> bearer_token
 
 class SupabaseAuthTest : public ApiTest {
  protected:
-  const std::string anon = api_key("anon");
-  const std::string service = api_key("service_role");
+  const std::string anon = test_api_key("anon");
+  const std::string service = test_api_key("service_role");
 
   json sign_up(const std::string& email, const std::string& password, json data = json::object()) {
     const Response r = client().post("/auth/v1/signup",
@@ -218,7 +212,7 @@ TEST_F(SupabaseAuthTest, AdminRoutesNeedTheServiceRoleKey) {
     EXPECT_EQ(r.json()["code"], "not_admin");
   }
   EXPECT_EQ(client().get("/auth/v1/admin/users", with_key(service)).status, 200);
-  const std::string expired = api_key("service_role", -100);
+  const std::string expired = test_api_key("service_role", -100);
   EXPECT_EQ(client().get("/auth/v1/admin/users", with_key(service, expired)).status, 403);
 }
 

@@ -258,6 +258,13 @@ std::string sign_hs256(const json& header, const json& payload, std::string_view
   return signing_input + "." + base64url_encode(hmac_sha256(key, signing_input));
 }
 
+std::string test_api_key(std::string_view role, int64_t ttl_s) {
+  const int64_t now_s = now_us() / 1'000'000;
+  return sign_hs256({{"alg", "HS256"}, {"typ", "JWT"}},
+                    {{"iss", "latchkey"}, {"role", role}, {"iat", now_s}, {"exp", now_s + ttl_s}},
+                    kTestJwtSecret);
+}
+
 bool has_hs256_signature(std::string_view token, std::string_view key) {
   const size_t last = token.rfind('.');
   if (last == std::string_view::npos) return false;

@@ -58,6 +58,8 @@ std::optional<std::string> base64url_decode(std::string_view text);
 json jwt_part(std::string_view token, int index);
 // header.payload signed with HMAC-SHA256 under `key`.
 std::string sign_hs256(const json& header, const json& payload, std::string_view key);
+// A Supabase API key ({iss, role, iat, exp}) for the test servers' secret.
+std::string test_api_key(std::string_view role, int64_t ttl_s = 3600);
 // Whether the token's signature is HMAC-SHA256 of its first two parts under `key`.
 bool has_hs256_signature(std::string_view token, std::string_view key);
 

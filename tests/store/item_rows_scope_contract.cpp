@@ -113,6 +113,7 @@ TEST_P(ItemRowsContract, ServiceRoleMustNameAUserThatExists) {
   ASSERT_EQ(code_of(r), Errc::invalid_input) << "a later row's NOT NULL comes first";
   r = rows().insert_rows(kService, {for_ghost}, std::nullopt, {}, kT0);
   ASSERT_EQ(code_of(r), Errc::conflict);
+  EXPECT_EQ(r.error().public_code, ErrorCode::foreign_key_violation);
   EXPECT_EQ(r.error().details,
             "Key (user_id)=(" + ghost.str() + ") is not present in table \"users\".");
   auto u = rows().update_rows(kService, where(cmp(C::id, Op::eq, {uuid(alpha_.id.v)})),

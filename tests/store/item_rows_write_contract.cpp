@@ -1,4 +1,4 @@
-// ItemRowStore contract: inserts, upserts, updates and deletes, and WriteOptions::single.
+// ItemRowStore contract: inserts, upserts, updates and deletes, and WriteOptions.
 #include "item_rows_contract.hpp"
 
 namespace latchkey::store::testing {
@@ -280,7 +280,8 @@ TEST_P(ItemRowsContract, DeleteByFilterRemovesOnlyTheCallersRows) {
 }
 
 TEST_P(ItemRowsContract, SingleRollsBackUnlessExactlyOneRow) {
-  const WriteOptions single{true};
+  WriteOptions single;
+  single.single = true;
   const auto before = everything();
   // Update: none, two (rolled back), one (kept).
   auto r = rows().update_rows(as(alice_), by_title("nothing"), {{C::content, text("x")}}, single,
@@ -316,6 +317,34 @@ TEST_P(ItemRowsContract, SingleRollsBackUnlessExactlyOneRow) {
   ASSERT_TRUE(r.has_value());
   EXPECT_FALSE(r->rolled_back);
   EXPECT_EQ(everything().size(), before.size());
+}
+
+TEST_P(ItemRowsContract, MaxAffectedRollsBackWritesOverTheLimit) {
+  WriteOptions at_most_one;
+  at_most_one.max_affected = 1;
+  const auto before = everything();
+  const auto two = where(cmp(C::title, Op::in, {text("alpha"), text("Beta")}));
+  auto r = rows().update_rows(as(alice_), two, {{C::content, text("x")}}, at_most_one, kT0 + 50);
+  ASSERT_TRUE(r.has_value()) << r.error().detail;
+  EXPECT_TRUE(r->rolled_back);
+  EXPECT_EQ(r->rows.size(), 2u);
+  r = rows().delete_rows(as(alice_), two, at_most_one);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->rolled_back);
+  r = rows().insert_rows(as(alice_), {row_of("a", "c"), row_of("b", "c")}, std::nullopt,
+                         at_most_one, kT0);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->rolled_back);
+  EXPECT_EQ(everything(), before) << "nothing changed";
+  // None and one are within the limit.
+  r = rows().update_rows(as(alice_), by_title("nothing"), {{C::content, text("x")}}, at_most_one,
+                         kT0 + 50);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->rolled_back);
+  r = rows().delete_rows(as(alice_), by_title("alpha"), at_most_one);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->rolled_back);
+  EXPECT_EQ(everything().size(), before.size() - 1);
 }
 
 }  // namespace

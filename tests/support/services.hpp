@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "crypto/jwt.hpp"
 #include "data/item_service.hpp"
+#include "data/row_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/fake_hasher.hpp"
 #include "support/sequence_random.hpp"
@@ -32,6 +33,7 @@ struct Services {
     items = std::make_unique<data::ItemService>(db->items(), clock, random);
     accounts = std::make_unique<auth::UserAccounts>(db->users(), db->sessions(), hasher, clock,
                                                     random);
+    rows = std::make_unique<data::RowService>(db->rows(), clock);
   }
 
   TempDir dir;
@@ -43,6 +45,7 @@ struct Services {
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<data::ItemService> items;
   std::unique_ptr<auth::UserAccounts> accounts;
+  std::unique_ptr<data::RowService> rows;
 };
 
 }  // namespace latchkey::testing

@@ -19,7 +19,8 @@ namespace {
 struct Table {
   Table()
       : deps{{*services.auth, *services.items, [] { return Result<void>{}; }},
-             {*services.auth, *services.accounts, "test"}} {
+             {*services.auth, *services.accounts, "test"},
+             {*services.auth, *services.rows}} {
     app::add_surfaces(table, deps);
   }
   testing::Services services;

@@ -55,4 +55,17 @@ http::Response preflight(const http::Request& req, const Surface& surface) {
   return r;
 }
 
+CorsPolicy supabase_cors(std::vector<std::string> origins) {
+  CorsPolicy cors{std::move(origins), "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
+                  "authorization, apikey, x-client-info, content-type, x-supabase-api-version, "
+                  "prefer, accept, accept-profile, content-profile, x-retry-count, range, "
+                  "range-unit, traceparent, tracestate, baggage, x-request-id",
+                  // Every call is preflighted (its headers are not simple): cache the answer.
+                  86400};
+  cors.expose_headers =
+      "X-Supabase-Api-Version, Content-Range, X-Total-Count, Link, Location, "
+      "Content-Location, Preference-Applied, x-sb-error-code, Retry-After, X-Request-Id";
+  return cors;
+}
+
 }  // namespace latchkey::api

@@ -1,5 +1,6 @@
 #include "api/core/route_table.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace latchkey::api {
@@ -91,6 +92,7 @@ void RouteTable::add(SurfaceId surface, Route route) {
 RouteTable::Match RouteTable::match(http::Method method, std::string_view path) const {
   Match m;
   std::string param;
+  std::vector<http::Method> allowed;
   for (const auto& e : entries_) {
     if (!match_path(e.route.pattern, path, param)) continue;
     if (e.route.method == method) {
@@ -100,6 +102,9 @@ RouteTable::Match RouteTable::match(http::Method method, std::string_view path) 
       m.allowed.clear();
       return m;
     }
+    // Several patterns can match one path (/rest/v1/user_data and /rest/v1/{table}).
+    if (std::find(allowed.begin(), allowed.end(), e.route.method) != allowed.end()) continue;
+    allowed.push_back(e.route.method);
     if (!m.allowed.empty()) m.allowed += ", ";
     m.allowed += method_name(e.route.method);
   }

@@ -58,8 +58,9 @@ struct ParsedQuery {
 //   42P10     on_conflict naming a column without a unique constraint (only id has one)
 //   22P02 / 22007 / 22P05  literals that are no uuid / timestamp / JSON, or hold U+0000
 //   42804     is.true / is.false / is.unknown (user_data has no boolean column)
-//   42883     like/ilike on a non-text column; gt/gte/lt/lte or order on metadata (latchkey
-//             does not order jsonb: its backends would order it differently)
+//   42883     like/ilike on a non-text column; gt/gte/lt/lte on metadata (latchkey does not
+//             compare jsonb values: its backends would compare them differently). order on
+//             metadata is served: only NULL placement is the same on every backend
 // The apikey parameter is the gateway's and ignored here.
 Result<ParsedQuery> parse_query(std::string_view raw_query, std::string_view range_header = {});
 

@@ -108,7 +108,6 @@ std::string preference_applied(const Preferences& p) {
                                                  "count=estimated"};
     add(kText[static_cast<int>(*p.count)]);
   }
-  if (p.tx) add(*p.tx == TxPref::commit ? "tx=commit" : "tx=rollback");
   if (p.handling) add(*p.handling == HandlingPref::strict ? "handling=strict" : "handling=lenient");
   if (p.handling == HandlingPref::strict && p.max_affected) {
     add("max-affected=" + std::to_string(*p.max_affected));

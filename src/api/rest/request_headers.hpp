@@ -42,7 +42,8 @@ struct Preferences {
 Preferences parse_prefer(std::string_view header);
 
 // The `Preference-Applied` value for what was honoured (PostgREST's order); empty if none.
-// max-affected is echoed only with handling=strict, which is when PostgREST applies it.
+// max-affected is echoed only with handling=strict, which is when PostgREST applies it; tx
+// never is: like PostgREST's default (db-tx-end=commit), latchkey always commits.
 std::string preference_applied(const Preferences& p);
 
 // The response body's shape, chosen from `Accept`.

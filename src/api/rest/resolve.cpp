@@ -137,11 +137,8 @@ Result<std::vector<store::OrderTerm>> resolve_order(const std::vector<RawOrderTe
   for (const auto& t : raw) {
     auto column = resolve_column(t.field);
     if (!column) return fail(std::move(column).error());
-    if (store::column_type(*column) == ColumnType::jsonb) {
-      return fail(Error::make(ErrorCode::undefined_function,
-                              "could not identify an ordering operator for type jsonb")
-                      .with_details("", "metadata cannot be used in order"));
-    }
+    // metadata orders as PostgREST orders it (NULLs placed alike on every backend); among
+    // non-NULL values each backend keeps its own order (store/item_rows.hpp).
     out.push_back(store::OrderTerm{*column, t.descending, t.nulls_first});
   }
   return out;

@@ -1,6 +1,7 @@
 #include "api/supabase_auth/auth_v1_surface.hpp"
 
 #include "api/core/api_key_gate.hpp"
+#include "api/core/cors.hpp"
 #include "api/core/request_body.hpp"
 #include "api/supabase_auth/errors.hpp"
 #include "api/supabase_auth/handlers.hpp"
@@ -9,19 +10,6 @@
 namespace latchkey::api::supabase_auth {
 
 using nlohmann::json;
-
-CorsPolicy supabase_cors(std::vector<std::string> origins) {
-  CorsPolicy cors{std::move(origins), "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
-                  "authorization, apikey, x-client-info, content-type, x-supabase-api-version, "
-                  "prefer, accept, accept-profile, content-profile, x-retry-count, range, "
-                  "range-unit, traceparent, tracestate, baggage, x-request-id",
-                  // Every call is preflighted (its headers are not simple): cache the answer.
-                  86400};
-  cors.expose_headers =
-      "X-Supabase-Api-Version, Content-Range, X-Total-Count, Link, Location, "
-      "Content-Location, Preference-Applied, x-sb-error-code, Retry-After, X-Request-Id";
-  return cors;
-}
 
 RouteTable::SurfaceId add_auth_v1_surface(RouteTable& table, const AuthV1Deps& deps) {
   Surface surface{"supabase-auth", "/auth/v1", gotrue_errors(), supabase_cors(deps.cors_origins)};

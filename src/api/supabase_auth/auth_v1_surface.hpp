@@ -21,8 +21,4 @@ struct AuthV1Deps {
 // Adds the surface and its routes; `deps` must outlive the table.
 RouteTable::SurfaceId add_auth_v1_surface(RouteTable& table, const AuthV1Deps& deps);
 
-// The CORS policy of Supabase's surfaces (reference section 2): every header supabase-js
-// sends may be sent, and the ones it reads may be read.
-CorsPolicy supabase_cors(std::vector<std::string> origins);
-
 }  // namespace latchkey::api::supabase_auth

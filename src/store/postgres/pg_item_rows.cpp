@@ -76,13 +76,13 @@ Result<std::optional<std::string>> canonical_json(std::optional<std::string> tex
 
 Result<std::vector<PgResult>> run_rows(PgDatabase& db, const DataScope& scope,
                                      const std::vector<RowStatement>& statements,
-                                     Ending ending) {
+                                     Ending ending, WriteOptions options) {
   auto lease = db.connection();
   if (!lease) return fail(std::move(lease).error());
   PgConnection& c = **lease;
   std::vector<Step> steps;
   if (ending == Ending::snapshot) steps.push_back(Step{&kBeginSnapshot, {}});
-  if (ending == Ending::single || ending == Ending::dry_run) steps.push_back(Step{&kBegin, {}});
+  if (ending == Ending::guarded || ending == Ending::dry_run) steps.push_back(Step{&kBegin, {}});
   steps.push_back(Step{&kScope, scope_params(scope)});
   const size_t first = steps.size();
   for (const RowStatement& s : statements) steps.push_back(Step{&s.statement, s.params});
@@ -98,9 +98,11 @@ Result<std::vector<PgResult>> run_rows(PgDatabase& db, const DataScope& scope,
   }
   std::vector<PgResult> out;
   for (size_t i = first; i < first + statements.size(); ++i) out.push_back(std::move((*results)[i]));
-  if (ending == Ending::single || ending == Ending::dry_run) {
-    // PostgREST's .single() on a write: exactly one row, or nothing happened.
-    const bool keep = ending == Ending::single && PQntuples(out.back().get()) == 1;
+  if (ending == Ending::guarded || ending == Ending::dry_run) {
+    // PostgREST's .single() and max-affected on a write: the rows it allows, or nothing
+    // happened.
+    const bool keep = ending == Ending::guarded &&
+                      options.keeps(static_cast<size_t>(PQntuples(out.back().get())));
     if (auto r = c.exec_script(keep ? "COMMIT" : "ROLLBACK"); !r) return fail(std::move(r).error());
   }
   return out;
@@ -189,14 +191,15 @@ class PgItemRows final : public ItemRowStore {
  private:
   static Result<RowsResult> write_result(std::vector<ItemRecord> rows, WriteOptions options) {
     RowsResult out{std::move(rows), std::nullopt, false};
-    out.rolled_back = options.single && out.rows.size() != 1;
+    out.rolled_back = !options.keeps(out.rows.size());
     return out;
   }
 
   Result<RowsResult> write(const DataScope& scope, RowStatement statement, WriteOptions options) const {
     std::vector<RowStatement> statements;
     statements.push_back(std::move(statement));
-    auto results = run_rows(db_, scope, statements, options.single ? Ending::single : Ending::implicit);
+    auto results = run_rows(db_, scope, statements,
+                            options.guarded() ? Ending::guarded : Ending::implicit, options);
     if (!results) return fail(std::move(results).error());
     auto rows = read_rows(results->back().get());
     if (!rows) return fail(std::move(rows).error());

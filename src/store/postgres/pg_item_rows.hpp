@@ -53,15 +53,16 @@ Result<std::vector<ItemRecord>> read_rows(const PGresult* r);
 enum class Ending {
   implicit,  // the pipeline's own transaction, committed at its end
   snapshot,  // explicit REPEATABLE READ READ ONLY, committed at its end
-  single,    // explicit; committed only if the last statement returned exactly one row
+  guarded,   // explicit; committed only if WriteOptions::keeps the last statement's rows
   dry_run,   // explicit; always rolled back
 };
 
-// The scope's role and claims, then `statements`, in one transaction ended as `ending` says.
-// Returns the statements' results, or the error as ItemRowStore promises it.
+// The scope's role and claims, then `statements`, in one transaction ended as `ending` (and,
+// for Ending::guarded, `options`) says. Returns the statements' results, or the error as
+// ItemRowStore promises it.
 Result<std::vector<PgResult>> run_rows(PgDatabase& db, const DataScope& scope,
                                        const std::vector<RowStatement>& statements,
-                                       Ending ending);
+                                       Ending ending, WriteOptions options = {});
 
 // The error with the key it must name filled in, where PostgreSQL left it out
 // (pg_row_keys.cpp): after an insert of `rows` (with `ids` for those without one), or an

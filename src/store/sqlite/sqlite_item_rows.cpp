@@ -85,7 +85,7 @@ Result<std::vector<ItemRecord>> matching_rows(Connection& c, const DataScope& sc
 }
 
 Written<RowsResult> finish_write(RowsResult rows, WriteOptions options) {
-  if (options.single && rows.rows.size() != 1) {
+  if (!options.keeps(rows.rows.size())) {
     rows.rolled_back = true;
     return {std::move(rows), false};  // the savepoint is rolled back: nothing changed
   }

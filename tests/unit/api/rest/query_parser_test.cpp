@@ -209,6 +209,7 @@ TEST(RestQuery, OrderTermsKeepDirectionAndNulls) {
       {"order=created_at.desc.nullslast,title.asc", "created_at.desc.nullslast,title.asc"},
       {"order=+title.desc+,+id+", "title.desc,id.asc"},
       {"order=%22title%22.desc", "title.desc"},
+      {"order=metadata.desc.nullslast", "metadata.desc.nullslast"},
       {"order=id,id.desc", "id.asc,id.desc"},
   };
   for (const auto& c : cases) {

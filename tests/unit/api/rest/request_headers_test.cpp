@@ -82,7 +82,7 @@ TEST(RestPrefer, PreferenceAppliedEchoesWhatWasHonoured) {
             "return=representation, count=exact");
   EXPECT_EQ(preference_applied(parse_prefer(
                 "tx=rollback, missing=default, resolution=ignore-duplicates, max-affected=3")),
-            "resolution=ignore-duplicates, missing=default, tx=rollback");
+            "resolution=ignore-duplicates, missing=default");
   EXPECT_EQ(preference_applied(parse_prefer("handling=strict, max-affected=3")),
             "handling=strict, max-affected=3");
 }
