@@ -1,4 +1,5 @@
--- POST /auth/refresh where every request presents a refresh token never presented before.
+-- POST /auth/refresh (or LK_REFRESH_PATH, e.g. /auth/v1/token?grant_type=refresh_token with the
+-- apikey LK_APIKEY) where every request presents a refresh token never presented before.
 --
 -- Refresh tokens are single use, and presenting a used one revokes its session, so a fixed body
 -- cannot work. bench/run logs in LK_REFRESH_COUNT times before each run (one session each) and
@@ -12,6 +13,9 @@
 dofile(os.getenv("LK_WRK_DIR") .. "/lib.lua")
 
 local pool = {}
+local path = os.getenv("LK_REFRESH_PATH") or "/auth/refresh"
+local headers = { ["Content-Type"] = "application/json" }
+if os.getenv("LK_APIKEY") then headers["apikey"] = os.getenv("LK_APIKEY") end
 function init(args)
   local nthreads = tonumber(os.getenv("LK_THREADS"))
   local k = 0
@@ -23,8 +27,7 @@ end
 
 function request()
   local token = table.remove(pool) or "exhausted-pool"
-  return wrk.format("POST", "/auth/refresh", { ["Content-Type"] = "application/json" },
-    '{"refresh_token":"' .. token .. '"}')
+  return wrk.format("POST", path, headers, '{"refresh_token":"' .. token .. '"}')
 end
 
 function response(status, headers, body)
