@@ -47,7 +47,7 @@ const Statement kRedeemCode{
         " END FROM live WHERE t.id = live.id RETURNING t.id, t.user_id, t.purpose, t.email,"
         " t.redirect_to, " +
         micros_col("t.created_at") + ", " + micros_col("t.expires_at") +
-        ", (t.code_hash = $3)::text, (t.spent_at IS NOT NULL)::text"};
+        ", t.code_hash = $3, t.spent_at IS NOT NULL"};
 const Statement kLastMail{"lk_mail_last",
                           "SELECT " + micros_col("max(created_at)") +
                               " FROM auth.mail_outbox WHERE recipient = $1 AND kind = $2"};
