@@ -5,6 +5,7 @@
 #include "store/attempt_store.hpp"
 #include "store/item_rows.hpp"
 #include "store/item_store.hpp"
+#include "store/mail_store.hpp"
 #include "store/session_store.hpp"
 #include "store/user_store.hpp"
 
@@ -37,6 +38,8 @@ class Store final {
     std::unique_ptr<ItemRowStore> rows;
     // Rate-limit and backoff counters, shared by every node that shares this database.
     std::unique_ptr<AttemptStore> attempts;
+    // One-time tokens and the mail outbox that carries them.
+    std::unique_ptr<MailStore> mail;
   };
 
   // Every part must be set.
@@ -49,6 +52,7 @@ class Store final {
   ItemStore& items() { return *parts_.items; }
   ItemRowStore& rows() { return *parts_.rows; }
   AttemptStore& attempts() { return *parts_.attempts; }
+  MailStore& mail() { return *parts_.mail; }
 
   Result<void> ping() { return parts_.db->ping(); }
   const char* backend_name() const { return parts_.db->backend_name(); }

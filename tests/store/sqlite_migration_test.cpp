@@ -67,16 +67,15 @@ TEST(SqliteMigrations, RebuildingUserDataKeepsItsRows) {
   const UserId user{core::Uuid::random_v4()};
   const ItemId item{core::Uuid::random_v4()};
   {
-    auto s = open_sqlite_store(o);
-    ASSERT_TRUE(s.has_value()) << s.error().detail;
-    ASSERT_TRUE((*s)->users().create_user({user, "a@example.com", "{}", "h"}, 1));
-    ASSERT_TRUE((*s)->items().create_item(user, {item, "t", "c", "{\"k\":1}"}, 7));
-  }
-  {
-    // As if this database had stopped at version 3: version 4 runs again, on these rows.
+    // A database at version 3, with a user and an item (the columns version 3 has).
     auto c = Connection::open(o);
     ASSERT_TRUE(c.has_value());
-    ASSERT_TRUE((*c)->exec("DELETE FROM schema_migrations WHERE version >= 4"));
+    ASSERT_TRUE(sqlite::migrate(**c, 1, 3).has_value());
+    ASSERT_TRUE((*c)->exec(("INSERT INTO users(id, email, password_hash, created_at) VALUES ('" +
+                            user.str() + "', 'a@example.com', 'h', 1)").c_str()));
+    ASSERT_TRUE((*c)->exec(("INSERT INTO user_data_all(id, user_id, title, content, metadata,"
+                            " created_at, updated_at) VALUES ('" + item.v.str() + "', '" +
+                            user.str() + "', 't', 'c', '{\"k\":1}', 7, 7)").c_str()));
   }
   auto s = open_sqlite_store(o);
   ASSERT_TRUE(s.has_value()) << s.error().detail;

@@ -127,6 +127,30 @@ void exercise(Store& store, const RequestValues& v) {
   ASSERT_EQ(store.users().list_users(10, 0).value().users.size(), 1u);
   ASSERT_TRUE(store.sessions().revoke_user_sessions(user, other.id, kT0 + 9));
 
+  NewOneTimeToken token;
+  token.user = user;
+  token.purpose = TokenPurpose::recovery;
+  token.email = v.email;
+  token.link_hash = v.refresh_a;
+  token.code_hash = v.refresh_b;
+  token.redirect_to = v.address;
+  token.expires_at = kT0 + kHour;
+  const NewMail mail{v.email, v.title, v.content, v.full_name};
+  ASSERT_TRUE(store.mail().issue(token, mail, kT0 + 8));
+  ASSERT_FALSE(store.mail().redeem_code(TokenPurpose::recovery, v.email, v.title, 5, kT0 + 8));
+  ASSERT_TRUE(store.mail().redeem_code(TokenPurpose::recovery, v.email, v.refresh_b, 5, kT0 + 8));
+  token.link_hash = "again-" + v.refresh_a;
+  ASSERT_TRUE(store.mail().issue(token, mail, kT0 + 8));
+  ASSERT_TRUE(store.mail().redeem_link(TokenPurpose::recovery, token.link_hash, kT0 + 8));
+  ASSERT_TRUE(store.mail().last_mail_at(v.email, "recovery").value());
+  ASSERT_GE(store.mail().mails_queued_since(kT0).value(), 2);
+  auto claimed = store.mail().claim_due(kT0 + 9, kT0 + kHour, 10);
+  ASSERT_EQ(claimed.value().size(), 2u);
+  ASSERT_TRUE(store.mail().mark_failed(claimed->at(0).id, v.content, kT0 + kHour));
+  ASSERT_TRUE(store.mail().mark_failed(claimed->at(1).id, v.content, std::nullopt));
+  ASSERT_TRUE(store.mail().mark_sent(claimed->at(0).id, kT0 + 10));
+  ASSERT_GE(store.mail().recent_mail(10).value().size(), 2u);
+
   AttemptStore& attempts = store.attempts();
   ASSERT_TRUE(attempts.take_token("ip:" + v.address, core::BucketRule{3, 60}, kT0));
   ASSERT_TRUE(attempts.reserve_attempt("login:" + v.email, core::BackoffRule{5, 60}, kT0));

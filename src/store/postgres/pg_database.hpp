@@ -36,6 +36,8 @@ std::unique_ptr<ItemStore> make_items(PgDatabase& db);
 std::unique_ptr<AttemptStore> make_attempts(PgDatabase& db);
 // pg_item_rows.cpp; `random` draws the ids of rows inserted without one.
 std::unique_ptr<ItemRowStore> make_rows(PgDatabase& db, core::RandomSource& random);
+// pg_mail.cpp; `random` draws token and mail ids.
+std::unique_ptr<MailStore> make_mail(PgDatabase& db, core::RandomSource& random);
 
 // The backend of a store opened by open_pg_store; nullptr for any other store.
 PgDatabase* database_of(Store& store);

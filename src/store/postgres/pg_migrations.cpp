@@ -211,6 +211,49 @@ ALTER TABLE public.user_data ALTER COLUMN user_id SET DEFAULT auth.uid();
 ALTER TABLE public.user_data ADD CONSTRAINT user_data_metadata_object
   CHECK (metadata IS NULL OR jsonb_typeof(metadata) = 'object');
 )sql"},
+    {5, "one-time tokens and the mail outbox", R"sql(
+-- The codes and links of account mails, stored only as hashes. At most one per user and
+-- purpose is unspent: issuing one spends the others.
+CREATE TABLE auth.one_time_tokens (
+  id uuid PRIMARY KEY,
+  user_id uuid NOT NULL REFERENCES auth.users(id) ON DELETE CASCADE,
+  purpose text NOT NULL
+    CHECK (purpose IN ('signup', 'recovery', 'email_change', 'magiclink')),
+  email text NOT NULL,
+  link_hash text NOT NULL UNIQUE,
+  code_hash text NOT NULL,
+  redirect_to text NOT NULL DEFAULT '',
+  failed_attempts integer NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  spent_at timestamptz
+);
+CREATE INDEX one_time_tokens_live_by_email ON auth.one_time_tokens (purpose, email)
+  WHERE spent_at IS NULL;
+CREATE INDEX one_time_tokens_live_by_user ON auth.one_time_tokens (user_id, purpose)
+  WHERE spent_at IS NULL;
+
+-- Mail waiting for the courier, written in the transaction that issues its token. Any node's
+-- courier may send it; a lease (lease_until) keeps the others away meanwhile.
+CREATE TABLE auth.mail_outbox (
+  id uuid PRIMARY KEY,
+  kind text NOT NULL,
+  recipient text NOT NULL,
+  subject text NOT NULL,
+  body_text text NOT NULL,
+  body_html text NOT NULL,
+  state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead')),
+  attempts integer NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL,
+  next_attempt_at timestamptz NOT NULL,
+  lease_until timestamptz,
+  sent_at timestamptz,
+  last_error text NOT NULL DEFAULT ''
+);
+CREATE INDEX mail_outbox_due ON auth.mail_outbox (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX mail_outbox_by_recipient ON auth.mail_outbox (recipient, kind, created_at);
+CREATE INDEX mail_outbox_newest ON auth.mail_outbox (created_at);
+)sql"},
 };
 
 // Any fixed number: every latchkey node takes the same lock (scoped to this database).
@@ -252,10 +295,14 @@ Result<void> grant_app_role(PgConnection& owner, const std::string& app_role) {
   }
   if (*me != app_role) {
     sql += "GRANT USAGE ON SCHEMA auth TO " + role + ";\n";
-    sql +=
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON auth.users, auth.sessions, "
-        "auth.refresh_tokens, auth.rate_buckets, auth.login_failures TO " +
-        role + ";\n";
+    // The tables the migrations applied so far created (migrate(up_to) stops early in tests).
+    auto tables = scalar(owner,
+                         "SELECT string_agg(t, ', ') FROM unnest(ARRAY['auth.users', "
+                         "'auth.sessions', 'auth.refresh_tokens', 'auth.rate_buckets', "
+                         "'auth.login_failures', 'auth.one_time_tokens', 'auth.mail_outbox']) AS t"
+                         " WHERE to_regclass(t) IS NOT NULL");
+    if (!tables) return fail(std::move(tables).error());
+    sql += "GRANT SELECT, INSERT, UPDATE, DELETE ON " + *tables + " TO " + role + ";\n";
     sql += "GRANT SELECT ON auth.schema_migrations TO " + role + ";\n";
   }
   if (sql.empty()) return {};
@@ -298,7 +345,8 @@ Result<bool> nothing_to_do(PgConnection& c, const std::string& app_role) {
       " AND has_schema_privilege($1::name, 'auth', 'USAGE')"
       " AND (SELECT bool_and(has_table_privilege($1::name, t, 'SELECT,INSERT,UPDATE,DELETE'))"
       "      FROM unnest(ARRAY['auth.users', 'auth.sessions', 'auth.refresh_tokens',"
-      "                        'auth.rate_buckets', 'auth.login_failures']) AS t))::text",
+      "                        'auth.rate_buckets', 'auth.login_failures',"
+      "                        'auth.one_time_tokens', 'auth.mail_outbox']) AS t))::text",
       Params{app_role});
   if (!granted) return fail(std::move(granted).error());
   return *granted == "true";

@@ -99,6 +99,48 @@ DROP TABLE user_data_all;
 ALTER TABLE user_data_all_v4 RENAME TO user_data_all;
 CREATE INDEX user_data_all_owner_newest ON user_data_all(user_id, created_at DESC, id DESC);
 )sql"},
+    {5, R"sql(
+-- The codes and links of account mails, stored only as hashes. At most one per user and
+-- purpose is unspent: issuing one spends the others.
+CREATE TABLE one_time_tokens (
+  id TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  purpose TEXT NOT NULL
+    CHECK (purpose IN ('signup', 'recovery', 'email_change', 'magiclink')),
+  email TEXT NOT NULL,
+  link_hash TEXT NOT NULL UNIQUE,
+  code_hash TEXT NOT NULL,
+  redirect_to TEXT NOT NULL DEFAULT '',
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  spent_at INTEGER
+) STRICT;
+CREATE INDEX one_time_tokens_live_by_email ON one_time_tokens(purpose, email)
+  WHERE spent_at IS NULL;
+CREATE INDEX one_time_tokens_live_by_user ON one_time_tokens(user_id, purpose)
+  WHERE spent_at IS NULL;
+
+-- Mail waiting for the courier, written in the transaction that issues its token.
+CREATE TABLE mail_outbox (
+  id TEXT PRIMARY KEY NOT NULL,
+  kind TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body_text TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until INTEGER,
+  sent_at INTEGER,
+  last_error TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX mail_outbox_due ON mail_outbox(next_attempt_at) WHERE state = 'pending';
+CREATE INDEX mail_outbox_by_recipient ON mail_outbox(recipient, kind, created_at);
+CREATE INDEX mail_outbox_newest ON mail_outbox(created_at);
+)sql"},
 };
 
 Result<int> read_version(Connection& c) {

@@ -77,6 +77,8 @@ std::unique_ptr<SessionStore> make_sessions(SqliteDatabase& db);
 std::unique_ptr<ItemStore> make_items(SqliteDatabase& db);
 // sqlite_item_rows.cpp; `random` draws the ids of rows inserted without one.
 std::unique_ptr<ItemRowStore> make_rows(SqliteDatabase& db, core::RandomSource& random);
+// sqlite_mail.cpp; `random` draws token and mail ids.
+std::unique_ptr<MailStore> make_mail(SqliteDatabase& db, core::RandomSource& random);
 
 // The backend of a store opened by open_sqlite_store; nullptr for any other store.
 SqliteDatabase* database_of(Store& store);
