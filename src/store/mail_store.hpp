@@ -66,6 +66,11 @@ struct MailRecord {
   std::string last_error;  // the last failed try's reason (no secrets: SMTP's reply)
 };
 
+// For the backends: the token `issue` stores, with its id and time.
+OneTimeToken issued_token(const NewOneTimeToken& token, core::Uuid id, core::Micros now);
+// For the backends: claimed mail in the order claim_due promises (RETURNING has none).
+void sort_by_due(std::vector<MailRecord>& mails);
+
 // The detail of a redeem_code error when the wrong code was the last one allowed.
 inline constexpr std::string_view kTokenExhausted = "one_time_token_exhausted";
 

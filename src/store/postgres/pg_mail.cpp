@@ -2,8 +2,6 @@
 // write is one statement (one implicit transaction): a token and its mail are one INSERT
 // chain, a redemption one UPDATE whose row lock serializes concurrent attempts, and the
 // courier claims rows with FOR UPDATE SKIP LOCKED so several nodes never take the same mail.
-#include <algorithm>
-
 #include "store/postgres/pg_database.hpp"
 
 namespace latchkey::store::postgres {
@@ -130,14 +128,7 @@ class PgMail final : public MailStore {
 
   Result<OneTimeToken> issue(const NewOneTimeToken& token, const NewMail& mail,
                              core::Micros now) override {
-    OneTimeToken out;
-    out.id = core::Uuid::random_v4(random_);
-    out.user = token.user;
-    out.purpose = token.purpose;
-    out.email = token.email;
-    out.redirect_to = token.redirect_to;
-    out.created_at = now;
-    out.expires_at = token.expires_at;
+    const OneTimeToken out = issued_token(token, core::Uuid::random_v4(random_), now);
     const core::Uuid mail_id = core::Uuid::random_v4(random_);
     auto r = run(kIssue, Params{out.id.str(), token.user.str(), std::string(purpose_name(token.purpose)),
                                 token.email, token.link_hash, token.code_hash, token.redirect_to,
@@ -192,11 +183,7 @@ class PgMail final : public MailStore {
     if (!r) return fail(std::move(r).error());
     auto mails = read_mails(r->get());
     if (!mails) return mails;
-    // RETURNING has no order.
-    std::sort(mails->begin(), mails->end(), [](const MailRecord& a, const MailRecord& b) {
-      return a.next_attempt_at != b.next_attempt_at ? a.next_attempt_at < b.next_attempt_at
-                                                    : a.created_at < b.created_at;
-    });
+    sort_by_due(*mails);
     return mails;
   }
 

@@ -1,8 +1,6 @@
 // MailStore on SQLite: one-time tokens and the mail outbox. Writes are group-commit jobs on
 // the single writer connection, so two redemptions of one token are serialized: exactly one
 // finds it unspent.
-#include <algorithm>
-
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace latchkey::store::sqlite {
@@ -84,14 +82,7 @@ class SqliteMail final : public MailStore {
 
   Result<OneTimeToken> issue(const NewOneTimeToken& token, const NewMail& mail,
                              core::Micros now) override {
-    OneTimeToken out;
-    out.id = core::Uuid::random_v4(random_);
-    out.user = token.user;
-    out.purpose = token.purpose;
-    out.email = token.email;
-    out.redirect_to = token.redirect_to;
-    out.created_at = now;
-    out.expires_at = token.expires_at;
+    const OneTimeToken out = issued_token(token, core::Uuid::random_v4(random_), now);
     const core::Uuid mail_id = core::Uuid::random_v4(random_);
     const std::string purpose(purpose_name(token.purpose));
     return db_.write([&](Connection& c) -> Result<OneTimeToken> {
@@ -213,10 +204,7 @@ class SqliteMail final : public MailStore {
       q->bind(1, now).bind(2, lease_until).bind(3, int64_t{limit});
       auto mails = read_mails(*q);
       if (!mails) return mails;
-      std::sort(mails->begin(), mails->end(), [](const MailRecord& a, const MailRecord& b) {
-        return a.next_attempt_at != b.next_attempt_at ? a.next_attempt_at < b.next_attempt_at
-                                                      : a.created_at < b.created_at;
-      });
+      sort_by_due(*mails);
       return mails;
     });
   }
