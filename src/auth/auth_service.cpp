@@ -219,7 +219,7 @@ Result<void> AuthService::check_session(const Principal& who) {
   return open;
 }
 
-Result<AuthResult> AuthService::open_session(store::UserRecord user, SignInMethod) {
+Result<AuthResult> AuthService::open_session(store::UserRecord user, SignInMethod method) {
   const auto now = clock_.now_us();
   store::SessionRecord session{SessionId{core::Uuid::random_v4(random_)}, user.id, now,
                                now + options_.refresh_ttl_s * 1'000'000, std::nullopt};
@@ -227,12 +227,13 @@ Result<AuthResult> AuthService::open_session(store::UserRecord user, SignInMetho
   auto opened = sessions_.open_session(session, crypto::sha256_hex(refresh_token));
   if (!opened) return fail(std::move(opened).error());
   user.last_sign_in_at = now;
-  auto tokens = issue_tokens(user, session.id, std::move(refresh_token), now);
+  auto tokens = issue_tokens(user, session.id, std::move(refresh_token), now, method);
   return AuthResult{std::move(user), std::move(tokens)};
 }
 
 TokenPair AuthService::issue_tokens(const store::UserRecord& user, SessionId session,
-                                    std::string refresh_token, core::Micros signed_in_at) const {
+                                    std::string refresh_token, core::Micros signed_in_at,
+                                    SignInMethod method) const {
   const auto now = clock_.now_s();
   crypto::AccessClaims claims;
   claims.sub = user.id.str();
@@ -246,7 +247,9 @@ TokenPair AuthService::issue_tokens(const store::UserRecord& user, SessionId ses
   claims.phone = user.phone.value_or("");
   claims.app_metadata = user.app_metadata;
   claims.user_metadata = user.user_metadata;
-  claims.amr.push_back({"password", signed_in_at / 1'000'000});
+  // Sessions do not store their method: a refreshed token says password (issue 11 note).
+  static constexpr const char* kMethods[] = {"password", "otp", "recovery"};
+  claims.amr.push_back({kMethods[static_cast<int>(method)], signed_in_at / 1'000'000});
   return TokenPair{jwt_.sign(claims), options_.access_ttl_s, claims.exp, std::move(refresh_token)};
 }
 

@@ -34,7 +34,11 @@ struct Principal {
 };
 
 // How a session was opened, for the token's amr claim.
-enum class SignInMethod { password };
+enum class SignInMethod {
+  password,
+  otp,       // a code or link from a mail (confirmation, magic link, email change)
+  recovery,  // a recovery mail
+};
 
 // Which sessions a logout ends (Supabase's scopes).
 enum class LogoutScope {
@@ -117,7 +121,8 @@ class AuthService {
 
  private:
   TokenPair issue_tokens(const store::UserRecord& user, SessionId session,
-                         std::string refresh_token, core::Micros signed_in_at) const;
+                         std::string refresh_token, core::Micros signed_in_at,
+                         SignInMethod method = SignInMethod::password) const;
   bool banned(const store::UserRecord& user) const;
 
   store::UserStore& users_;

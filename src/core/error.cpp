@@ -105,10 +105,14 @@ constexpr CodeInfo kCodes[] = {
      "Invalid preferences given with handling=strict"},
     {ErrorCode::max_affected_exceeded, "PGRST124", Errc::bad_request,
      "Query result exceeds max-affected preference constraint"},
+    {ErrorCode::over_email_send_rate_limit, "over_email_send_rate_limit", Errc::rate_limited,
+     "For security purposes, you can only request this after a while"},
+    {ErrorCode::otp_expired, "otp_expired", Errc::unauthenticated,
+     "Token has expired or is invalid"},
 };
 
 // A code added to the enum without a row here would index past the table.
-static_assert(std::size(kCodes) == static_cast<size_t>(ErrorCode::max_affected_exceeded) + 1,
+static_assert(std::size(kCodes) == static_cast<size_t>(ErrorCode::otp_expired) + 1,
               "one row per ErrorCode; update this check when adding a last code");
 
 const CodeInfo& info(ErrorCode code) { return kCodes[static_cast<size_t>(code)]; }

@@ -80,6 +80,9 @@ enum class ErrorCode {
   cardinality_violation,      // invalid_input, 21000: one upsert names a row twice
   invalid_preferences,        // bad_request, PGRST122: unknown Prefer with handling=strict
   max_affected_exceeded,      // bad_request, PGRST124: a write over Prefer max-affected
+  // Account mail (issue 11)
+  over_email_send_rate_limit, // rate_limited: too soon for another mail to this address
+  otp_expired,                // unauthenticated: a code or link that is wrong, used or expired
 };
 
 // The code's text as clients see it, e.g. "item_not_found".

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/core/route_table.hpp"
+#include "auth/account_mail.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/user_accounts.hpp"
 
@@ -16,6 +17,7 @@ struct AuthV1Deps {
   auth::UserAccounts& accounts;
   std::string version;                         // reported by /health
   std::vector<std::string> cors_origins = {};  // empty or "*": any origin
+  auth::AccountMail* mail = nullptr;           // WIP (#11): the mail flows, once wired
 };
 
 // Adds the surface and its routes; `deps` must outlive the table.

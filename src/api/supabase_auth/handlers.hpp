@@ -16,6 +16,12 @@ Outcome get_settings(const AuthV1Deps& deps, Call& call);
 Outcome get_health(const AuthV1Deps& deps, Call& call);
 Outcome get_jwks(const AuthV1Deps& deps, Call& call);
 
+// mail_routes.cpp (WIP, #11)
+Outcome post_recover(const AuthV1Deps& deps, Call& call);
+Outcome post_otp(const AuthV1Deps& deps, Call& call);
+Outcome post_resend(const AuthV1Deps& deps, Call& call);
+Outcome post_verify(const AuthV1Deps& deps, Call& call);
+
 Outcome list_users(const AuthV1Deps& deps, Call& call);
 Outcome create_user(const AuthV1Deps& deps, Call& call);
 Outcome get_admin_user(const AuthV1Deps& deps, Call& call);

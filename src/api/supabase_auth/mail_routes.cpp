@@ -1,0 +1,124 @@
+// WIP (#11, not wired or tested yet): the mail flows of /auth/v1 (recover, otp, resend,
+// verify). Every one runs on the store pool; the answers to recover, otp and resend are the
+// same for every address.
+#include "api/core/request_body.hpp"
+#include "api/supabase_auth/gotrue_json.hpp"
+#include "api/supabase_auth/handlers.hpp"
+#include "core/ascii.hpp"
+
+namespace latchkey::api::supabase_auth {
+namespace {
+
+using nlohmann::json;
+using store::TokenPurpose;
+
+constexpr size_t kMaxEmailBytes = 254;
+constexpr size_t kMaxRedirectBytes = 2048;
+constexpr size_t kMaxTokenBytes = 512;
+
+Error validation(std::string message) {
+  return Error::make(ErrorCode::validation_failed, std::move(message), "validation");
+}
+
+// supabase-js sends redirect_to as a query parameter (GoTrue reads it there).
+std::string redirect_param(const Call& call) {
+  auto r = query_param(call.req.query, "redirect_to").value_or("");
+  return r.size() <= kMaxRedirectBytes ? r : std::string();
+}
+
+Result<std::string> required_email(const json& body) {
+  auto email = string_field(body, "email", kMaxEmailBytes);
+  if (!email) return fail(std::move(email).error());
+  if (!*email) return fail(validation("An email address is required"));
+  return check_email(core::ascii_lower(**email));
+}
+
+// GoTrue's verification types. `email` is the code of an otp mail: a magic link, or a
+// confirmation for an address that signed up through otp.
+std::optional<std::vector<TokenPurpose>> purposes_of(std::string_view type) {
+  if (type == "signup") return std::vector{TokenPurpose::signup};
+  if (type == "recovery") return std::vector{TokenPurpose::recovery};
+  if (type == "magiclink") return std::vector{TokenPurpose::magic_link};
+  if (type == "email_change") return std::vector{TokenPurpose::email_change};
+  if (type == "email") return std::vector{TokenPurpose::magic_link, TokenPurpose::signup};
+  return std::nullopt;
+}
+
+Outcome empty_ok() { return json_response(200, json::object()); }
+
+}  // namespace
+
+Outcome post_recover(const AuthV1Deps& deps, Call& call) {
+  auto body = json_object_body(call);
+  if (!body) return std::move(body).error();
+  auto email = required_email(*body);
+  if (!email) return std::move(email).error();
+  if (auto r = deps.mail->recover(*email, redirect_param(call)); !r) return std::move(r).error();
+  return empty_ok();
+}
+
+Outcome post_otp(const AuthV1Deps& deps, Call& call) {
+  auto body = json_object_body(call);
+  if (!body) return std::move(body).error();
+  auto email = required_email(*body);
+  if (!email) return std::move(email).error();
+  bool create_user = true;  // GoTrue's default
+  if (auto it = body->find("create_user"); it != body->end() && !it->is_null()) {
+    if (!it->is_boolean()) return validation("create_user must be a boolean");
+    create_user = it->get<bool>();
+  }
+  auto data = object_field(*body, "data");
+  if (!data) return std::move(data).error();
+  const std::string metadata = data->value_or(json::object()).dump();
+  if (auto ok = auth::check_metadata_size(metadata, "data"); !ok) return ok.error();
+  if (auto r = deps.mail->send_sign_in(*email, create_user, metadata,
+                                       deps.accounts.unusable_password_hash(),
+                                       redirect_param(call));
+      !r)
+    return std::move(r).error();
+  return empty_ok();
+}
+
+Outcome post_resend(const AuthV1Deps& deps, Call& call) {
+  auto body = json_object_body(call);
+  if (!body) return std::move(body).error();
+  auto type = string_field(*body, "type", 32);
+  if (!type) return std::move(type).error();
+  if (*type != std::optional<std::string>("signup")) {
+    return validation("resend supports type signup");
+  }
+  auto email = required_email(*body);
+  if (!email) return std::move(email).error();
+  if (auto r = deps.mail->resend_confirmation(*email, redirect_param(call)); !r)
+    return std::move(r).error();
+  return empty_ok();
+}
+
+Outcome post_verify(const AuthV1Deps& deps, Call& call) {
+  auto body = json_object_body(call);
+  if (!body) return std::move(body).error();
+  auto type = string_field(*body, "type", 32);
+  if (!type) return std::move(type).error();
+  const auto purposes = purposes_of(type->value_or(""));
+  if (!purposes) return validation("Verify requires a verification type");
+  auto token_hash = string_field(*body, "token_hash", kMaxTokenBytes);
+  if (!token_hash) return std::move(token_hash).error();
+  auto code = string_field(*body, "token", 16);
+  if (!code) return std::move(code).error();
+  Result<auth::Verified> verified = fail(Error::make(ErrorCode::otp_expired, {}, "no purpose"));
+  for (TokenPurpose p : *purposes) {
+    if (*token_hash) {
+      verified = deps.mail->verify_link(p, **token_hash);
+    } else {
+      if (!*code) return validation("Verify requires either a token or a token hash");
+      auto email = required_email(*body);
+      if (!email) return std::move(email).error();
+      verified = deps.mail->verify_code(p, *email, **code);
+    }
+    if (verified || verified.error().public_code != ErrorCode::otp_expired) break;
+  }
+  if (!verified) return std::move(verified).error();
+  return json_response(200, session_object(verified->session));
+}
+
+}  // namespace latchkey::api::supabase_auth
