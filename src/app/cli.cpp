@@ -4,10 +4,13 @@
 #include <iostream>
 
 #include "app/keys.hpp"
+#include "app/mail_list.hpp"
 #include "app/serve.hpp"
 
 namespace latchkey::app {
 namespace {
+
+void add_mail_options(CLI::App& cli, Config& c);
 
 void add_options(CLI::App& cli, Config& c) {
   cli.option_defaults()->always_capture_default();
@@ -104,6 +107,62 @@ void add_options(CLI::App& cli, Config& c) {
                  "503")
       ->envname("LATCHKEY_MAX_CONNECTIONS_PER_IP")
       ->check(CLI::Range(size_t(1), size_t(1000000)));
+  add_mail_options(cli, c);
+}
+
+void add_mail_options(CLI::App& cli, Config& c) {
+  cli.add_option("--mailer-autoconfirm", c.mailer_autoconfirm,
+                 "true: sign-up confirms at once; false: it mails a confirmation first")
+      ->envname("LATCHKEY_MAILER_AUTOCONFIRM");
+  cli.add_option("--product-name", c.product_name, "Name in mail subjects and texts")
+      ->envname("LATCHKEY_PRODUCT_NAME");
+  cli.add_option("--external-url", c.external_url,
+                 "latchkey's public URL, for links in mails (default: http://<listen>)")
+      ->envname("LATCHKEY_EXTERNAL_URL");
+  cli.add_option("--site-url", c.site_url,
+                 "The app's URL: where verification lands (default: the external URL)")
+      ->envname("LATCHKEY_SITE_URL");
+  cli.add_option("--redirect-urls", c.redirect_urls,
+                 "Allowed redirect_to URLs, comma-separated: exact, or a prefix ending in **")
+      ->envname("LATCHKEY_REDIRECT_URLS")
+      ->delimiter(',');
+  cli.add_option("--smtp-url", c.smtp_url,
+                 "smtp://host:port (STARTTLS when offered) or smtps://host:port; unset: mail "
+                 "stays in the outbox (latchkey mail list)")
+      ->envname("LATCHKEY_SMTP_URL");
+  cli.add_option("--smtp-from", c.smtp_from, "Sender of account mail")
+      ->envname("LATCHKEY_SMTP_FROM");
+  cli.add_option("--smtp-user", c.smtp_user,
+                 "SMTP AUTH user (the password: LATCHKEY_SMTP_PASSWORD in the environment)")
+      ->envname("LATCHKEY_SMTP_USER");
+  cli.add_flag("--smtp-require-starttls", c.smtp_require_starttls,
+               "smtp://: refuse to send unless the server offers STARTTLS")
+      ->envname("LATCHKEY_SMTP_REQUIRE_STARTTLS");
+  cli.add_option("--mail-templates", c.mail_templates_dir,
+                 "Directory of <kind>.subject/.txt/.html files overriding the built-in mails")
+      ->envname("LATCHKEY_MAIL_TEMPLATES");
+  cli.add_option("--mail-min-interval", c.mail_min_interval_s,
+                 "Seconds between two mails of one kind to one address")
+      ->envname("LATCHKEY_MAIL_MIN_INTERVAL")
+      ->check(CLI::Range(int64_t(0), int64_t(86400)));
+  cli.add_option("--mail-hourly-cap", c.mail_hourly_cap, "Mails queued per hour, all addresses")
+      ->envname("LATCHKEY_MAIL_HOURLY_CAP")
+      ->check(CLI::Range(int64_t(1), int64_t(10'000'000)));
+  cli.add_option("--confirm-ttl", c.confirm_ttl_s, "Sign-up confirmation lifetime, seconds")
+      ->envname("LATCHKEY_CONFIRM_TTL")
+      ->check(CLI::Range(int64_t(60), int64_t(30 * 86400)));
+  cli.add_option("--otp-ttl", c.otp_ttl_s,
+                 "Recovery, magic link and email change lifetime, seconds")
+      ->envname("LATCHKEY_OTP_TTL")
+      ->check(CLI::Range(int64_t(60), int64_t(7 * 86400)));
+  cli.add_option("--mail-code-attempts", c.mail_code_attempts,
+                 "Wrong codes before a mail's code stops working")
+      ->envname("LATCHKEY_MAIL_CODE_ATTEMPTS")
+      ->check(CLI::Range(1, 100));
+  cli.add_option("--mail-max-attempts", c.mail_max_attempts,
+                 "Delivery tries before a mail is given up")
+      ->envname("LATCHKEY_MAIL_MAX_ATTEMPTS")
+      ->check(CLI::Range(1, 100));
 }
 
 }  // namespace
@@ -132,6 +191,15 @@ int run_cli(int argc, char** argv) {
   keys_cmd->add_option("role", key_role, "anon (for apps) or service-role (admin; keep secret)")
       ->required()
       ->check(CLI::IsMember({"anon", "service-role"}));
+  auto* mail_cmd = cli.add_subcommand("mail", "The outbox (a dev mailbox without SMTP)");
+  mail_cmd->fallthrough();
+  MailListOptions mail_list;
+  auto* mail_list_cmd = mail_cmd->add_subcommand("list", "Show the newest mails, newest first");
+  mail_list_cmd->fallthrough();
+  mail_list_cmd->add_flag("--json", mail_list.json, "One JSON object per line");
+  mail_list_cmd->add_option("--limit", mail_list.limit, "How many")
+      ->check(CLI::Range(1, 10000));
+  mail_cmd->require_subcommand(1);
   cli.require_subcommand(0, 1);
   try {
     cli.parse(argc, argv);
@@ -144,6 +212,7 @@ int run_cli(int argc, char** argv) {
   }
   if (migrate_cmd->parsed()) return migrate(config);
   if (keys_cmd->parsed()) return print_api_key(config, key_role, std::cout);
+  if (mail_list_cmd->parsed()) return list_mail(config, mail_list, std::cout);
   (void)serve_cmd;  // serving is also what no subcommand means
   return serve(config);
 }

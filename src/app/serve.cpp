@@ -17,6 +17,7 @@
 
 #include "api/core/pipeline.hpp"
 #include "app/surfaces.hpp"
+#include "auth/account_mail.hpp"
 #include "auth/auth_service.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
@@ -26,6 +27,9 @@
 #include "crypto/password_hasher.hpp"
 #include "data/item_service.hpp"
 #include "http/server.hpp"
+#include "mail/courier.hpp"
+#include "mail/sender.hpp"
+#include "mail/templates.hpp"
 #include "store/postgres/pg_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -152,6 +156,55 @@ size_t connection_cap(const Config& config, uint64_t limit) {
   return cap;
 }
 
+bool is_web_url(std::string_view url) {
+  return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+}
+
+// The mail flows' settings; invalid_input for a URL that is not http(s).
+Result<auth::AccountMailOptions> mail_options(const Config& config) {
+  auth::AccountMailOptions o;
+  o.autoconfirm = config.mailer_autoconfirm;
+  o.product = config.product_name;
+  for (const std::string* url : {&config.external_url, &config.site_url}) {
+    if (!url->empty() && !is_web_url(*url))
+      return fail(Error::startup(Errc::invalid_input, "not an http(s) URL: " + *url));
+  }
+  for (const std::string& url : config.redirect_urls) {
+    if (!is_web_url(url) && url.find("://") == std::string::npos)
+      return fail(Error::startup(Errc::invalid_input, "not a URL in redirect URLs: " + url));
+  }
+  o.external_url = config.external_url;
+  while (!o.external_url.empty() && o.external_url.back() == '/') o.external_url.pop_back();
+  o.site_url = config.site_url.empty() ? o.external_url : config.site_url;
+  o.redirect_urls = config.redirect_urls;
+  o.confirm_ttl_s = config.confirm_ttl_s;
+  o.otp_ttl_s = config.otp_ttl_s;
+  o.min_interval_s = config.mail_min_interval_s;
+  o.hourly_cap = config.mail_hourly_cap;
+  o.max_code_attempts = config.mail_code_attempts;
+  return o;
+}
+
+// The listener's own URL, for links in mails when LATCHKEY_EXTERNAL_URL is unset.
+std::string listener_url(const std::string& host, uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::unique_ptr<mail::SmtpSender> smtp_sender(const Config& config) {
+  if (config.smtp_url.empty()) return nullptr;
+  mail::SmtpOptions o;
+  o.url = config.smtp_url;
+  o.from = config.smtp_from;
+  o.username = config.smtp_user;
+  // Security: from the environment only, never a flag (flags show in `ps`).
+  if (const char* password = std::getenv("LATCHKEY_SMTP_PASSWORD")) o.password = password;
+  o.require_starttls = config.smtp_require_starttls;
+  return std::make_unique<mail::SmtpSender>(std::move(o));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<store::Store>> open_store(const Config& config, bool migrate) {
   auto target = parse_database_url(config);
   if (!target) return fail(std::move(target).error());
@@ -168,8 +221,6 @@ Result<std::unique_ptr<store::Store>> open_store(const Config& config, bool migr
   options.max_connections = sqlite_readers(config);
   return store::sqlite::open_sqlite_store(options);
 }
-
-}  // namespace
 
 int migrate(const Config& config) {
   core::init_logging(config.log_format, config.log_level);
@@ -199,6 +250,15 @@ int serve(const Config& config) {
   if (!lock) return startup_failure(lock.error());
   auto secret = resolve_jwt_secret(config.data_dir);
   if (!secret) return startup_failure(secret.error());
+  auto account_mail_options = mail_options(config);
+  if (!account_mail_options) return startup_failure(account_mail_options.error());
+  auto templates = mail::Templates::load(
+      config.mail_templates_dir.empty()
+          ? std::nullopt
+          : std::optional<std::filesystem::path>(config.mail_templates_dir));
+  if (!templates) return startup_failure(templates.error());
+  // Codes are hashed under a key derived from the server secret (one_time_code.hpp).
+  const crypto::CodeHasher codes(*secret);
   auto store = open_store(config, config.migrate);
   if (!store) return startup_failure(store.error());
 
@@ -226,9 +286,31 @@ int serve(const Config& config) {
                              /*nice=*/5);
   core::WorkerPool db_pool("lk-db", db_threads(config), config.db_queue);
   store::Store& db = **store;
+
+  // Every node runs a courier: the outbox's leases give each mail to one of them.
+  std::unique_ptr<mail::SmtpSender> sender = smtp_sender(config);
+  std::unique_ptr<mail::Courier> courier;
+  if (sender) {
+    mail::CourierOptions courier_options;
+    courier_options.from = config.smtp_from;
+    courier_options.max_attempts = config.mail_max_attempts;
+    courier = std::make_unique<mail::Courier>(db.mail(), *sender, clock, courier_options);
+  }
+  auth::AccountMail account_mail(
+      db.users(), db.mail(), db.attempts(), auth, *templates, codes, clock, core::system_random(),
+      std::move(account_mail_options).value(),
+      [&courier] {
+        if (courier) courier->wake();
+      },
+      // Lookups of any address run after the answer (account_mail.hpp); inline if the pool
+      // is full, so no mail is dropped.
+      [&db_pool](std::function<void()> job) {
+        if (!db_pool.try_submit(job)) job();
+      });
+
   const SurfaceDeps surface_deps{
-      {auth, items, [&db] { return db.ping(); }, "latchkey", config.cors_origins},
-      {auth, accounts, LATCHKEY_VERSION, config.cors_origins},
+      {auth, items, account_mail, [&db] { return db.ping(); }, "latchkey", config.cors_origins},
+      {auth, accounts, account_mail, LATCHKEY_VERSION, config.cors_origins},
       {auth, rows, config.cors_origins}};
   api::RouteTable routes;
   add_surfaces(routes, surface_deps);
@@ -244,6 +326,13 @@ int serve(const Config& config) {
   http_options.uncapped_addresses = config.trusted_proxies;
   http::Server server(http_options, pipeline);
   if (auto bound = server.listen(); !bound) return startup_failure(bound.error());
+  if (config.external_url.empty()) account_mail.set_external_url(listener_url(listen->host, server.port()));
+  if (courier) {
+    courier->start();
+  } else {
+    log_event(LogLevel::warn, "no SMTP server configured (LATCHKEY_SMTP_URL): account mail stays "
+                              "in the outbox; `latchkey mail list` shows it");
+  }
 
   const auto ready_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -254,6 +343,7 @@ int serve(const Config& config) {
   // In-flight requests are answered; finish queued work, then close the database.
   hash_pool.shutdown();
   db_pool.shutdown();
+  if (courier) courier->stop();
   store->reset();
   log_event(LogLevel::info, "shutdown complete");
   core::flush_logs();

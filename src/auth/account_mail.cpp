@@ -1,8 +1,7 @@
 #include "auth/account_mail.hpp"
 
-#include <cctype>
-
 #include "core/ascii.hpp"
+#include "core/log.hpp"
 
 namespace latchkey::auth {
 namespace {
@@ -15,29 +14,14 @@ Error otp_expired(std::string detail) {
   return Error::make(ErrorCode::otp_expired, "Token has expired or is invalid", std::move(detail));
 }
 
-// application/x-www-form-urlencoded for a query value.
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 AccountMail::AccountMail(store::UserStore& users, store::MailStore& outbox,
                          store::AttemptStore& attempts, AuthService& auth,
                          const mail::Templates& templates, const crypto::CodeHasher& codes,
                          const core::Clock& clock, core::RandomSource& random,
-                         AccountMailOptions options, std::function<void()> mail_queued)
+                         AccountMailOptions options, std::function<void()> mail_queued,
+                         Defer defer)
     : users_(users),
       outbox_(outbox),
       attempts_(attempts),
@@ -47,7 +31,27 @@ AccountMail::AccountMail(store::UserStore& users, store::MailStore& outbox,
       clock_(clock),
       random_(random),
       options_(std::move(options)),
-      mail_queued_(std::move(mail_queued)) {}
+      mail_queued_(std::move(mail_queued)),
+      defer_(std::move(defer)) {}
+
+void AccountMail::set_external_url(std::string url) {
+  options_.external_url = std::move(url);
+  if (options_.site_url.empty()) options_.site_url = options_.external_url;
+}
+
+void AccountMail::later(const char* what, std::function<Result<void>()> job) {
+  auto run = [what, job = std::move(job)] {
+    if (auto done = job(); !done) {
+      core::log_event(core::LogLevel::error, "account mail not queued",
+                      {{"flow", what}, {"reason", done.error().detail}});
+    }
+  };
+  if (defer_) {
+    defer_(std::move(run));
+  } else {
+    run();
+  }
+}
 
 std::string AccountMail::allowed_redirect(std::string_view requested) const {
   if (!requested.empty()) {
@@ -109,8 +113,8 @@ Result<void> AccountMail::queue(const store::UserRecord& user, TokenPurpose purp
   values.product = options_.product;
   values.email = token.email;
   values.code = secret.code;
-  values.link = options_.external_url + "/auth/v1/verify?token=" + url_encode(secret.link_token) +
-                "&type=" + kind + "&redirect_to=" + url_encode(token.redirect_to);
+  values.link = options_.external_url + "/auth/v1/verify?token=" + core::url_encode(secret.link_token) +
+                "&type=" + kind + "&redirect_to=" + core::url_encode(token.redirect_to);
   values.site_url = options_.site_url;
   const mail::MailContent content = templates_.render(purpose, values);
   auto issued = outbox_.issue(token, {token.email, content.subject, content.text, content.html},
@@ -120,27 +124,54 @@ Result<void> AccountMail::queue(const store::UserRecord& user, TokenPurpose purp
   return {};
 }
 
-Result<void> AccountMail::send_confirmation(const store::UserRecord& user,
-                                            std::string_view redirect_to) {
-  if (auto ok = admit("signup", user.email); !ok) return ok;
-  return queue(user, TokenPurpose::signup, user.email, redirect_to, options_.confirm_ttl_s);
+Result<SignUp> AccountMail::sign_up(std::string_view email, std::string phc_hash,
+                                    std::string user_metadata, std::string_view redirect_to) {
+  const std::string address = core::ascii_lower(email);
+  const core::Micros now = clock_.now_us();
+  store::NewUser fresh{UserId{core::Uuid::random_v4(random_)}, address, std::move(user_metadata),
+                       std::move(phc_hash)};
+  auto created = users_.create_user(fresh, now);
+  if (created) {
+    // A refused mail (interval, hourly cap) leaves the account waiting for a resend.
+    if (auto ok = admit("signup", address); !ok) return fail(std::move(ok).error());
+    if (auto queued = queue(*created, TokenPurpose::signup, address, redirect_to,
+                            options_.confirm_ttl_s);
+        !queued)
+      return fail(std::move(queued).error());
+    return SignUp{std::move(*created), false};
+  }
+  if (created.error().code != Errc::conflict) return fail(std::move(created).error());
+  if (auto ok = resend_confirmation(address, redirect_to); !ok) return fail(std::move(ok).error());
+  store::UserRecord decoy;
+  decoy.id = UserId{core::Uuid::random_v4(random_)};
+  decoy.email = address;
+  decoy.user_metadata = "{}";
+  decoy.app_metadata = R"({"provider":"email","providers":["email"]})";
+  decoy.created_at = decoy.updated_at = now;
+  return SignUp{std::move(decoy), true};
 }
 
 Result<void> AccountMail::resend_confirmation(std::string_view email, std::string_view redirect_to) {
   const std::string address = core::ascii_lower(email);
   if (auto ok = admit("signup", address); !ok) return ok;
-  auto user = users_.find_user_by_email(address);
-  if (!user) return user.error().code == Errc::not_found ? Result<void>{} : fail(user.error());
-  if (user->email_confirmed_at) return {};
-  return queue(*user, TokenPurpose::signup, address, redirect_to, options_.confirm_ttl_s);
+  later("resend", [this, address, redirect = std::string(redirect_to)]() -> Result<void> {
+    auto user = users_.find_user_by_email(address);
+    if (!user) return user.error().code == Errc::not_found ? Result<void>{} : fail(user.error());
+    if (user->email_confirmed_at) return {};
+    return queue(*user, TokenPurpose::signup, address, redirect, options_.confirm_ttl_s);
+  });
+  return {};
 }
 
 Result<void> AccountMail::recover(std::string_view email, std::string_view redirect_to) {
   const std::string address = core::ascii_lower(email);
   if (auto ok = admit("recovery", address); !ok) return ok;
-  auto user = users_.find_user_by_email(address);
-  if (!user) return user.error().code == Errc::not_found ? Result<void>{} : fail(user.error());
-  return queue(*user, TokenPurpose::recovery, address, redirect_to, options_.otp_ttl_s);
+  later("recover", [this, address, redirect = std::string(redirect_to)]() -> Result<void> {
+    auto user = users_.find_user_by_email(address);
+    if (!user) return user.error().code == Errc::not_found ? Result<void>{} : fail(user.error());
+    return queue(*user, TokenPurpose::recovery, address, redirect, options_.otp_ttl_s);
+  });
+  return {};
 }
 
 Result<void> AccountMail::send_sign_in(std::string_view email, bool create_user,
@@ -149,25 +180,31 @@ Result<void> AccountMail::send_sign_in(std::string_view email, bool create_user,
                                        std::string_view redirect_to) {
   const std::string address = core::ascii_lower(email);
   if (auto ok = admit("magiclink", address); !ok) return ok;
-  auto user = users_.find_user_by_email(address);
-  if (user) {
-    // An unconfirmed user signs in by confirming: the same code does both.
-    const TokenPurpose purpose =
-        user->email_confirmed_at ? TokenPurpose::magic_link : TokenPurpose::signup;
-    return queue(*user, purpose, address, redirect_to,
-                 purpose == TokenPurpose::signup ? options_.confirm_ttl_s : options_.otp_ttl_s);
-  }
-  if (user.error().code != Errc::not_found) return fail(user.error());
-  if (!create_user) return {};
-  store::NewUser fresh{UserId{core::Uuid::random_v4(random_)}, address, std::move(user_metadata),
-                       std::string(unusable_password_hash)};
-  auto created = users_.create_user(fresh, clock_.now_us());
-  // Someone else created it meanwhile: they get nothing more than the first request gave.
-  if (!created) return created.error().code == Errc::conflict ? Result<void>{} : fail(created.error());
-  return queue(*created, TokenPurpose::signup, address, redirect_to, options_.confirm_ttl_s);
+  later("otp", [this, address, create_user, meta = std::move(user_metadata),
+                unusable = std::string(unusable_password_hash),
+                redirect = std::string(redirect_to)]() mutable -> Result<void> {
+    auto user = users_.find_user_by_email(address);
+    if (user) {
+      // An unconfirmed user signs in by confirming: the same code does both.
+      const TokenPurpose purpose =
+          user->email_confirmed_at ? TokenPurpose::magic_link : TokenPurpose::signup;
+      return queue(*user, purpose, address, redirect,
+                   purpose == TokenPurpose::signup ? options_.confirm_ttl_s : options_.otp_ttl_s);
+    }
+    if (user.error().code != Errc::not_found) return fail(user.error());
+    if (!create_user) return {};
+    store::NewUser fresh{UserId{core::Uuid::random_v4(random_)}, address, std::move(meta),
+                         std::move(unusable)};
+    auto created = users_.create_user(fresh, clock_.now_us());
+    // Someone else created it meanwhile: they get nothing more than the first request gave.
+    if (!created)
+      return created.error().code == Errc::conflict ? Result<void>{} : fail(created.error());
+    return queue(*created, TokenPurpose::signup, address, redirect, options_.confirm_ttl_s);
+  });
+  return {};
 }
 
-Result<void> AccountMail::request_email_change(const Principal& who, std::string_view new_email,
+Result<core::Micros> AccountMail::request_email_change(const Principal& who, std::string_view new_email,
                                                std::string_view redirect_to) {
   const std::string address = core::ascii_lower(new_email);
   auto taken = users_.find_user_by_email(address);
@@ -177,10 +214,14 @@ Result<void> AccountMail::request_email_change(const Principal& who, std::string
                             "email change to a taken address"));
   }
   if (taken.error().code != Errc::not_found) return fail(taken.error());
-  if (auto ok = admit("email_change", address); !ok) return ok;
+  if (auto ok = admit("email_change", address); !ok) return fail(std::move(ok).error());
   auto user = users_.find_user(who.user_id);
   if (!user) return fail(user.error());
-  return queue(*user, TokenPurpose::email_change, address, redirect_to, options_.otp_ttl_s);
+  if (auto queued = queue(*user, TokenPurpose::email_change, address, redirect_to,
+                          options_.otp_ttl_s);
+      !queued)
+    return fail(std::move(queued).error());
+  return clock_.now_us();
 }
 
 Result<Verified> AccountMail::verify_code(TokenPurpose purpose, std::string_view email,

@@ -77,7 +77,6 @@ Result<store::UserRecord> UserAccounts::update_self(const Principal& who, const 
     if (auto ok = check_metadata_size(*patch.user_metadata, "user_metadata"); !ok)
       return fail(ok.error());
   }
-  if (change.email) patch.email = core::ascii_lower(*change.email);
   patch.password_hash = change.password_hash;
   const auto now = clock_.now_us();
   auto updated = users_.update_user(who.user_id, patch, now);

@@ -20,8 +20,8 @@ namespace latchkey::auth {
 struct SelfUpdate {
   // Merged into user_metadata key by key; a key whose value is null is removed.
   std::optional<nlohmann::json> data;
-  std::optional<std::string> email;          // lower-cased by the service
   std::optional<std::string> password_hash;  // from new_password_hash
+  // (A new email goes through AccountMail::request_email_change: it must be confirmed.)
 };
 
 // What an admin sets on a user (create or update). Validated by the caller.
@@ -51,8 +51,8 @@ class UserAccounts {
   // The hash of a random password, for users created without one: nobody can sign in with it.
   std::string unusable_password_hash() const;
 
-  // user_not_found if the user is gone; email_exists if the new email is taken. A password
-  // change ends every other session of the user (the caller's stays).
+  // user_not_found if the user is gone. A password change ends every other session of the
+  // user (the caller's stays).
   Result<store::UserRecord> update_self(const Principal& who, const SelfUpdate& change);
 
   Result<store::UserPage> list(int64_t page, int64_t per_page);

@@ -23,3 +23,26 @@ constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
 }
 
 }  // namespace latchkey::core
+
+namespace latchkey::core {
+
+// Percent-encodes all but RFC 3986's unreserved characters: a query or fragment value.
+inline std::string url_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+}  // namespace latchkey::core

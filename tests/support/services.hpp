@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "auth/account_mail.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/user_accounts.hpp"
 #include "core/clock.hpp"
@@ -34,6 +35,9 @@ struct Services {
     accounts = std::make_unique<auth::UserAccounts>(db->users(), db->sessions(), hasher, clock,
                                                     random);
     rows = std::make_unique<data::RowService>(db->rows(), clock);
+    mail = std::make_unique<auth::AccountMail>(db->users(), db->mail(), db->attempts(), *auth,
+                                               templates, codes, clock, random,
+                                               auth::AccountMailOptions{});
   }
 
   TempDir dir;
@@ -41,11 +45,14 @@ struct Services {
   SequenceRandom random;
   CountingHasher hasher;
   crypto::JwtCodec jwt{std::string(kSecret), crypto::JwtPolicy{}};
+  mail::Templates templates = mail::Templates::load().value();
+  crypto::CodeHasher codes{kSecret};
   std::unique_ptr<store::Store> db;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<data::ItemService> items;
   std::unique_ptr<auth::UserAccounts> accounts;
   std::unique_ptr<data::RowService> rows;
+  std::unique_ptr<auth::AccountMail> mail;  // autoconfirm, as the server's default
 };
 
 }  // namespace latchkey::testing

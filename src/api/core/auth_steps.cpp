@@ -2,18 +2,22 @@
 
 namespace latchkey::api {
 
+Outcome hash_steps(auth::AuthService& auth, std::string password, WithHash then) {
+  return on(Pool::hashing, [&auth, password = std::move(password),
+                            then = std::move(then)](Call& c) mutable -> Outcome {
+    if (auto admitted = auth.admit_client(c.req.remote_ip); !admitted) return admitted.error();
+    return on(Pool::store, [hash = auth.hash_password(password), then = std::move(then)](
+                               Call& c) mutable { return then(c, std::move(hash)); });
+  });
+}
+
 Outcome sign_up_steps(auth::AuthService& auth, std::string email, std::string password,
                       std::string user_metadata, RenderAuth render) {
-  return on(Pool::hashing, [&auth, email = std::move(email), password = std::move(password),
-                            meta = std::move(user_metadata),
-                            render = std::move(render)](Call& c) mutable -> Outcome {
-    if (auto admitted = auth.admit_client(c.req.remote_ip); !admitted) return admitted.error();
-    auto hash = auth.hash_password(password);
-    return on(Pool::store, [&auth, email = std::move(email), hash = std::move(hash),
-                            meta = std::move(meta), render = std::move(render)](Call&) mutable {
-      return render(auth.register_hashed(email, std::move(hash), std::move(meta)));
-    });
-  });
+  return hash_steps(auth, std::move(password),
+                    [&auth, email = std::move(email), meta = std::move(user_metadata),
+                     render = std::move(render)](Call&, std::string hash) mutable {
+                      return render(auth.register_hashed(email, std::move(hash), std::move(meta)));
+                    });
 }
 
 Outcome sign_in_steps(auth::AuthService& auth, std::string email, std::string password,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/core/route_table.hpp"
+#include "auth/account_mail.hpp"
 #include "auth/auth_service.hpp"
 #include "data/item_service.hpp"
 
@@ -13,6 +14,7 @@ namespace latchkey::api::seed {
 struct SeedDeps {
   auth::AuthService& auth;
   data::ItemService& items;
+  auth::AccountMail& mail;  // sign-up without autoconfirm
   std::function<Result<void>()> health_check;  // blocking
   std::string service_name = "latchkey";
   std::vector<std::string> cors_origins = {};  // empty or "*": any origin

@@ -13,8 +13,9 @@ using nlohmann::json;
 
 RouteTable::SurfaceId add_auth_v1_surface(RouteTable& table, const AuthV1Deps& deps) {
   Surface surface{"supabase-auth", "/auth/v1", gotrue_errors(), supabase_cors(deps.cors_origins)};
-  // The routes Supabase's gateway lets through without an API key.
-  surface.gate = api_key_gate(deps.auth, {"/auth/v1/.well-known/jwks.json"});
+  // The routes Supabase's gateway lets through without an API key: the verification link is
+  // opened by a mail client, which has none.
+  surface.gate = api_key_gate(deps.auth, {"/auth/v1/.well-known/jwks.json", "/auth/v1/verify"});
   const auto id = table.add_surface(std::move(surface));
   using M = http::Method;
   struct Row {
@@ -30,6 +31,12 @@ RouteTable::SurfaceId add_auth_v1_surface(RouteTable& table, const AuthV1Deps& d
       {M::post, "/auth/v1/logout", Access::user, post_logout, std::nullopt},
       {M::get, "/auth/v1/user", Access::user, get_user, std::nullopt},
       {M::put, "/auth/v1/user", Access::user, put_user, std::nullopt},
+      {M::post, "/auth/v1/recover", Access::anonymous, post_recover, Pool::store},
+      {M::post, "/auth/v1/otp", Access::anonymous, post_otp, Pool::store},
+      {M::post, "/auth/v1/magiclink", Access::anonymous, post_otp, Pool::store},
+      {M::post, "/auth/v1/resend", Access::anonymous, post_resend, Pool::store},
+      {M::post, "/auth/v1/verify", Access::anonymous, post_verify, Pool::store},
+      {M::get, "/auth/v1/verify", Access::anonymous, get_verify, Pool::store},
       {M::get, "/auth/v1/settings", Access::anonymous, get_settings, std::nullopt},
       {M::get, "/auth/v1/health", Access::anonymous, get_health, std::nullopt},
       {M::get, "/auth/v1/.well-known/jwks.json", Access::anonymous, get_jwks, std::nullopt},

@@ -15,9 +15,9 @@ namespace latchkey::api::supabase_auth {
 struct AuthV1Deps {
   auth::AuthService& auth;
   auth::UserAccounts& accounts;
+  auth::AccountMail& mail;  // confirmation, recovery, email change, magic link
   std::string version;                         // reported by /health
   std::vector<std::string> cors_origins = {};  // empty or "*": any origin
-  auth::AccountMail* mail = nullptr;           // WIP (#11): the mail flows, once wired
 };
 
 // Adds the surface and its routes; `deps` must outlive the table.

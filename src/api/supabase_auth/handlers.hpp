@@ -1,5 +1,6 @@
 #pragma once
-// The /auth/v1 handlers (session_routes.cpp, user_routes.cpp, admin_routes.cpp).
+// The /auth/v1 handlers (session_routes.cpp, user_routes.cpp, mail_routes.cpp,
+// admin_routes.cpp).
 #include <nlohmann/json.hpp>
 
 #include "api/core/route.hpp"
@@ -16,11 +17,11 @@ Outcome get_settings(const AuthV1Deps& deps, Call& call);
 Outcome get_health(const AuthV1Deps& deps, Call& call);
 Outcome get_jwks(const AuthV1Deps& deps, Call& call);
 
-// mail_routes.cpp (WIP, #11)
 Outcome post_recover(const AuthV1Deps& deps, Call& call);
 Outcome post_otp(const AuthV1Deps& deps, Call& call);
 Outcome post_resend(const AuthV1Deps& deps, Call& call);
 Outcome post_verify(const AuthV1Deps& deps, Call& call);
+Outcome get_verify(const AuthV1Deps& deps, Call& call);
 
 Outcome list_users(const AuthV1Deps& deps, Call& call);
 Outcome create_user(const AuthV1Deps& deps, Call& call);
@@ -29,6 +30,9 @@ Outcome update_user(const AuthV1Deps& deps, Call& call);
 Outcome delete_user(const AuthV1Deps& deps, Call& call);
 
 // Shared by the handlers.
+// The redirect_to query parameter (supabase-js sends it there, as GoTrue reads it); empty if
+// absent or too long.
+std::string redirect_param(const Call& call);
 http::Response json_response(int status, const nlohmann::json& body);
 // The body as a JSON object; bad_json otherwise. An empty body is {}.
 Result<nlohmann::json> json_object_body(const Call& call);

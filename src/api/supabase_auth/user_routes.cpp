@@ -2,6 +2,7 @@
 #include "api/supabase_auth/gotrue_json.hpp"
 #include "api/supabase_auth/handlers.hpp"
 #include "core/ascii.hpp"
+#include "core/time_format.hpp"
 
 namespace latchkey::api::supabase_auth {
 namespace {
@@ -10,6 +11,7 @@ using nlohmann::json;
 
 struct UserChange {
   auth::SelfUpdate update;
+  std::optional<std::string> email;     // mailed for confirmation, applied once confirmed
   std::optional<std::string> password;  // hashed in a later step
 };
 
@@ -31,7 +33,7 @@ Result<UserChange> read_change(const json& body) {
   if (*email) {
     auto checked = check_email(core::ascii_lower(**email));
     if (!checked) return fail(std::move(checked).error());
-    change.update.email = std::move(*checked);
+    change.email = std::move(*checked);
   }
   auto password = string_field(body, "password", 4096);
   if (!password) return fail(std::move(password).error());
@@ -42,10 +44,20 @@ Result<UserChange> read_change(const json& body) {
   return change;
 }
 
-Outcome apply(const AuthV1Deps& deps, const auth::Principal& who, const auth::SelfUpdate& u) {
-  auto updated = deps.accounts.update_self(who, u);
+// A new email is not applied: a confirmation goes to it, and the account keeps its address
+// until the mail is verified (GoTrue's new_email shows it pending).
+Outcome apply(const AuthV1Deps& deps, const Call& call, const UserChange& change) {
+  const auth::Principal& who = *call.principal;
+  auto updated = deps.accounts.update_self(who, change.update);
   if (!updated) return std::move(updated).error();
-  return json_response(200, user_object(*updated));
+  json user = user_object(*updated);
+  if (change.email && *change.email != updated->email) {
+    auto sent = deps.mail.request_email_change(who, *change.email, redirect_param(call));
+    if (!sent) return std::move(sent).error();
+    user["new_email"] = *change.email;
+    user["email_change_sent_at"] = core::format_rfc3339(*sent);
+  }
+  return json_response(200, user);
 }
 
 }  // namespace
@@ -63,7 +75,7 @@ Outcome put_user(const AuthV1Deps& deps, Call& call) {
   if (!body) return std::move(body).error();
   auto change = read_change(*body);
   if (!change) return std::move(change).error();
-  if (!change->password) return apply(deps, *call.principal, change->update);
+  if (!change->password) return apply(deps, call, *change);
   auto current = deps.auth.me(*call.principal);
   if (!current) return std::move(current).error();
   return on(Pool::hashing, [&deps, change = std::move(*change),
@@ -71,8 +83,8 @@ Outcome put_user(const AuthV1Deps& deps, Call& call) {
     auto hash = deps.accounts.new_password_hash(current, *change.password);
     if (!hash) return std::move(hash).error();
     change.update.password_hash = std::move(*hash);
-    return on(Pool::store, [&deps, update = std::move(change.update)](Call& c) {
-      return apply(deps, *c.principal, update);
+    return on(Pool::store, [&deps, change = std::move(change)](Call& c) {
+      return apply(deps, c, change);
     });
   });
 }

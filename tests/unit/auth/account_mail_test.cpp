@@ -102,16 +102,50 @@ TEST_F(AccountMailTest, WrongCodesCountAndTheLastOneKillsTheToken) {
 }
 
 TEST_F(AccountMailTest, SignUpConfirmationConfirmsTheAddress) {
-  const auto dee = user("dee@example.com", /*confirmed=*/false);
-  ASSERT_TRUE(flows->send_confirmation(dee, "https://evil.example.net/"));
+  auto signed_up = flows->sign_up("Dee@example.com", "hash", R"({"a":1})", "https://evil.example.net/");
+  ASSERT_TRUE(signed_up.has_value()) << signed_up.error().detail;
+  EXPECT_FALSE(signed_up->existed);
+  EXPECT_FALSE(signed_up->user.email_confirmed_at.has_value());
+  EXPECT_EQ(mails().at(0).kind, "signup");
   const auto [code, token] = secrets();
   auto verified = flows->verify_link(TokenPurpose::signup, token);
   ASSERT_TRUE(verified.has_value()) << verified.error().detail;
+  EXPECT_EQ(verified->session.user.id, signed_up->user.id);
   EXPECT_TRUE(verified->session.user.email_confirmed_at.has_value());
   EXPECT_EQ(verified->redirect_to, "https://app.example.com") << "not on the allow-list";
   pass_interval();
   ASSERT_TRUE(flows->resend_confirmation("dee@example.com", ""));
   EXPECT_EQ(mails().size(), 1u) << "a confirmed address gets no second confirmation";
+}
+
+TEST_F(AccountMailTest, SigningUpATakenAddressGivesADecoyAndResendsOnlyToTheUnconfirmed) {
+  const auto fay = user("fay@example.com");
+  auto again = flows->sign_up("fay@example.com", "hash", "{}", "");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->existed);
+  EXPECT_NE(again->user.id, fay.id) << "the real id is not given away";
+  EXPECT_TRUE(mails().empty()) << "a confirmed user gets no mail";
+  ASSERT_TRUE(flows->sign_up("gus@example.com", "hash", "{}", ""));
+  pass_interval();
+  auto twice = flows->sign_up("gus@example.com", "hash", "{}", "");
+  ASSERT_TRUE(twice.has_value());
+  EXPECT_TRUE(twice->existed);
+  EXPECT_EQ(mails().size(), 2u) << "an unconfirmed user gets the confirmation again";
+}
+
+TEST_F(AccountMailTest, LookupsOfAnyAddressRunAfterTheAnswer) {
+  std::vector<std::function<void()>> deferred;
+  AccountMail deferring(s.db->users(), s.db->mail(), s.db->attempts(), *s.auth, templates, codes,
+                        s.clock, s.random, options, {},
+                        [&](std::function<void()> job) { deferred.push_back(std::move(job)); });
+  user("hal@example.com");
+  ASSERT_TRUE(deferring.recover("hal@example.com", ""));
+  ASSERT_TRUE(deferring.recover("ghost@example.com", ""));
+  EXPECT_TRUE(mails().empty()) << "nothing written before the answer";
+  ASSERT_EQ(deferred.size(), 2u) << "known and unknown addresses take the same path";
+  for (auto& job : deferred) job();
+  ASSERT_EQ(mails().size(), 1u);
+  EXPECT_EQ(mails()[0].to, "hal@example.com");
 }
 
 TEST_F(AccountMailTest, OtpCreatesAnUnconfirmedUserOnlyWhenAsked) {

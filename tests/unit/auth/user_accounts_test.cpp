@@ -79,21 +79,6 @@ TEST(UserAccountsTest, TheSamePasswordIsRefused) {
   EXPECT_EQ(hash.error().public_code, ErrorCode::same_password);
 }
 
-TEST(UserAccountsTest, EmailChangeToATakenAddressIsEmailExists) {
-  Services s;
-  registered(s, "taken@example.com");
-  const auto r = registered(s, "mover@example.com");
-  SelfUpdate change;
-  change.email = "TAKEN@example.com";
-  auto moved = s.accounts->update_self(principal_of(s, r), change);
-  ASSERT_FALSE(moved);
-  EXPECT_EQ(moved.error().public_code, ErrorCode::email_exists);
-  change.email = "Moved@Example.com";
-  auto ok = s.accounts->update_self(principal_of(s, r), change);
-  ASSERT_TRUE(ok);
-  EXPECT_EQ(ok->email, "moved@example.com");
-}
-
 TEST(UserAccountsTest, AdminCreatedUserNeedsConfirmationToSignIn) {
   Services s;
   AdminUserInput in;
