@@ -163,6 +163,10 @@ void add_mail_options(CLI::App& cli, Config& c) {
                  "Delivery tries before a mail is given up")
       ->envname("LATCHKEY_MAIL_MAX_ATTEMPTS")
       ->check(CLI::Range(1, 100));
+  cli.add_option("--mail-retry-delay", c.mail_retry_delay_s,
+                 "Seconds before a failed mail is tried again, doubling each time (up to 1 h)")
+      ->envname("LATCHKEY_MAIL_RETRY_DELAY")
+      ->check(CLI::Range(int64_t(1), int64_t(3600)));
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ struct Config {
   int64_t otp_ttl_s = 3600;             // recovery, magic link, email change
   int mail_code_attempts = 5;           // wrong codes before a mail's code is dead
   int mail_max_attempts = 8;            // delivery tries before a mail is dead
+  int64_t mail_retry_delay_s = 30;      // before the first retry; doubles after each failure
 
   // The JWT secret is deliberately not a flag (flags show in `ps`); see resolve_jwt_secret.
 };

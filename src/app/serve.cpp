@@ -294,6 +294,7 @@ int serve(const Config& config) {
     mail::CourierOptions courier_options;
     courier_options.from = config.smtp_from;
     courier_options.max_attempts = config.mail_max_attempts;
+    courier_options.first_retry = std::chrono::seconds(config.mail_retry_delay_s);
     courier = std::make_unique<mail::Courier>(db.mail(), *sender, clock, courier_options);
   }
   auth::AccountMail account_mail(

@@ -141,7 +141,11 @@ Result<SignUp> AccountMail::sign_up(std::string_view email, std::string phc_hash
     return SignUp{std::move(*created), false};
   }
   if (created.error().code != Errc::conflict) return fail(std::move(created).error());
-  if (auto ok = resend_confirmation(address, redirect_to); !ok) return fail(std::move(ok).error());
+  // The confirmation again for an unconfirmed account. Refused by the interval, the answer is
+  // still the decoy: a new address's first sign-up never hears of a limit either.
+  if (auto ok = resend_confirmation(address, redirect_to);
+      !ok && ok.error().public_code != ErrorCode::over_email_send_rate_limit)
+    return fail(std::move(ok).error());
   store::UserRecord decoy;
   decoy.id = UserId{core::Uuid::random_v4(random_)};
   decoy.email = address;

@@ -266,6 +266,37 @@ RunResult run_latchkey(const std::vector<std::string>& args, const EnvMap& env,
   return run_program(LATCHKEY_BINARY, args, env, cwd, timeout);
 }
 
+std::unique_ptr<BackgroundProcess> BackgroundProcess::start(const std::string& program,
+                                                            const std::vector<std::string>& args,
+                                                            std::string* error) {
+  std::unique_ptr<BackgroundProcess> p(new BackgroundProcess());
+  p->io_ = std::make_unique<TempDir>();
+  p->pid_ = spawn(program, args, {}, p->io_->path(), p->io_->path() / "out",
+                  p->io_->path() / "err", error);
+  if (p->pid_ < 0) return nullptr;
+  return p;
+}
+
+BackgroundProcess::~BackgroundProcess() { stop(); }
+
+bool BackgroundProcess::running() {
+  if (exit_) return false;
+  const auto now = SteadyClock::now();
+  exit_ = wait_until(pid_, now, now);
+  return !exit_;
+}
+
+std::string BackgroundProcess::captured_stderr() const { return read_file(io_->path() / "err"); }
+
+ExitStatus BackgroundProcess::stop(std::chrono::milliseconds grace) {
+  if (exit_ || pid_ < 0) return exit_.value_or(ExitStatus{});
+  const auto since = SteadyClock::now();
+  kill(pid_, SIGTERM);
+  exit_ = wait_until(pid_, since, since + grace);
+  if (!exit_) exit_ = kill_and_reap(pid_, since);
+  return *exit_;
+}
+
 RunResult run_program(const std::string& program, const std::vector<std::string>& args,
                       const EnvMap& env, const std::filesystem::path& cwd,
                       std::chrono::milliseconds timeout) {

@@ -113,6 +113,29 @@ class ServerProcess {
   std::optional<ExitStatus> exit_;
 };
 
+// A helper program in the background (the tests' SMTP server): its stdout and stderr go to
+// files in a temp dir; stopped (SIGTERM, then SIGKILL) on destruction.
+class BackgroundProcess {
+ public:
+  // `program` is a path (no PATH search). nullptr on failure, with the reason in *error.
+  static std::unique_ptr<BackgroundProcess> start(const std::string& program,
+                                                  const std::vector<std::string>& args,
+                                                  std::string* error);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  bool running();
+  std::string captured_stderr() const;
+  ExitStatus stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+ private:
+  BackgroundProcess() = default;
+  std::unique_ptr<TempDir> io_;
+  pid_t pid_ = -1;
+  std::optional<ExitStatus> exit_;
+};
+
 struct RunResult {
   ExitStatus status;
   bool timed_out = false;  // killed by us after the timeout
