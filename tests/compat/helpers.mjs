@@ -185,3 +185,35 @@ export function expectTimestamp(value, what) {
   assert.ok(!Number.isNaN(date.getTime()), `${what} does not parse: ${value}`);
   return date;
 }
+
+// Where the test SMTP server (tests/support/smtp_sink.py) writes what it receives, one
+// <n>.json per mail; unset: the mail tests are skipped.
+export const MAILDIR = process.env.LATCHKEY_MAILDIR || '';
+const mailsTaken = new Map();
+
+// The next mail to `to` not returned before, as {subject, text, html, code, link}: polls the
+// sink's directory for up to `timeoutMs`.
+export async function nextMail(to, timeoutMs = 15_000) {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const address = to.toLowerCase();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const names = (await readdir(MAILDIR)).filter((n) => /^\d+\.json$/.test(n))
+      .sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+    let seen = 0;
+    for (const name of names) {
+      const mail = JSON.parse(await readFile(`${MAILDIR}/${name}`, 'utf8'));
+      if (mail.rcpt_tos.length !== 1 || mail.rcpt_tos[0] !== address) continue;
+      if (seen++ === (mailsTaken.get(address) ?? 0)) {
+        mailsTaken.set(address, seen);
+        return {
+          ...mail,
+          code: mail.text.match(/\b(\d{6})\b/)?.[1] ?? '',
+          link: mail.text.match(/(https?:\/\/\S+\/auth\/v1\/verify\?\S+)/)?.[1] ?? '',
+        };
+      }
+    }
+    if (Date.now() >= deadline) assert.fail(`no mail to ${address} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

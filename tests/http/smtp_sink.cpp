@@ -46,7 +46,7 @@ bool SmtpSink::launch(uint16_t port, std::string* error) {
   fs::remove(port_file);
   process_ = BackgroundProcess::start(
       kPython,
-      {LATCHKEY_SMTP_SINK, (dir_->path() / "mail").string(), port_file.string(), std::to_string(port)},
+      {LATCHKEY_SMTP_SINK, mail_dir().string(), port_file.string(), std::to_string(port)},
       error);
   if (!process_) return false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -64,7 +64,7 @@ bool SmtpSink::launch(uint16_t port, std::string* error) {
 }
 
 void SmtpSink::refuse(bool on) {
-  const fs::path flag = dir_->path() / "mail" / "refuse";
+  const fs::path flag = mail_dir() / "refuse";
   if (on) {
     std::ofstream(flag) << "451";
   } else {
@@ -89,7 +89,7 @@ bool SmtpSink::restart(std::string* error) {
 std::vector<ReceivedMail> SmtpSink::all() const {
   std::vector<ReceivedMail> mails;
   for (size_t n = 1;; ++n) {
-    const std::string text = read_file(dir_->path() / "mail" / (std::to_string(n) + ".json"));
+    const std::string text = read_file(mail_dir() / (std::to_string(n) + ".json"));
     if (text.empty()) break;
     const auto j = nlohmann::json::parse(text);
     ReceivedMail m;

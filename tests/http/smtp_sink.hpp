@@ -4,6 +4,7 @@
 // to show the courier retrying.
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +39,8 @@ class SmtpSink {
 
   uint16_t port() const { return port_; }
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+  // Where each mail lands as <n>.json (tests/support/smtp_sink.py).
+  std::filesystem::path mail_dir() const { return dir_->path() / "mail"; }
   // While on, every mail is answered 451 (try again later).
   void refuse(bool on);
   // Down and up again on the same port and mail directory.
