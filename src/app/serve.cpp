@@ -310,7 +310,7 @@ int serve(const Config& config) {
       });
 
   const SurfaceDeps surface_deps{
-      {auth, items, account_mail, [&db] { return db.ping(); }, "latchkey", config.cors_origins},
+      {auth, items, accounts, account_mail, [&db] { return db.ping(); }, "latchkey", config.cors_origins},
       {auth, accounts, account_mail, LATCHKEY_VERSION, config.cors_origins},
       {auth, rows, config.cors_origins}};
   api::RouteTable routes;

@@ -334,6 +334,75 @@ TEST_F(MailFlowTest, TheCourierRetriesWhileSmtpRefusesOrIsDown) {
   EXPECT_TRUE(sink().next_to(down)) << "delivered once SMTP is back";
 }
 
+// The same flows on the tutorial surface (/auth/*): its shapes, its error body.
+TEST_F(MailFlowTest, TutorialRoutesConfirmRecoverAndChangeTheAccount) {
+  const std::string email = lower(unique_email("tutorial"));
+  const std::string password = unique_password();
+  const Response registered =
+      client().post("/auth/register", {{"email", email}, {"password", password}});
+  ASSERT_EQ(registered.status, 202) << registered.body;
+  EXPECT_TRUE(IsError(client().post("/auth/login", {{"email", email}, {"password", password}}), 401,
+                      "Email not confirmed"));
+  const Response confirmed = client().post(
+      "/auth/verify", {{"type", "signup"}, {"email", email}, {"code", mail_to(email).code()}});
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+  const std::string first = confirmed.json()["access_token"];
+  EXPECT_EQ(client().get("/auth/me", bearer(first)).json()["email"], email);
+
+  // Recovery: the same answer for anyone, then the code and the new password in one call.
+  const Response known = client().post("/auth/recover", {{"email", email}});
+  const Response unknown = client().post("/auth/recover", {{"email", unique_email("tutghost")}});
+  ASSERT_EQ(known.status, 202);
+  EXPECT_EQ(known.body, unknown.body);
+  const std::string reset_password = unique_password();
+  const Response reset = client().post(
+      "/auth/reset-password",
+      {{"email", email}, {"code", mail_to(email).code()}, {"new_password", reset_password}});
+  ASSERT_EQ(reset.status, 200) << reset.body;
+  EXPECT_TRUE(IsUnauthorized(client().get("/auth/me", bearer(first)))) << "other sessions end";
+  const std::string second = reset.json()["access_token"];
+  EXPECT_EQ(client().get("/auth/me", bearer(second)).status, 200);
+
+  // Password change needs the current password; other sessions end, this one stays.
+  const std::string other =
+      client().post("/auth/login", {{"email", email}, {"password", reset_password}}).json()["access_token"];
+  EXPECT_EQ(client().put("/auth/password", {{"current_password", "wrong-password"},
+                                            {"new_password", unique_password()}}, bearer(second))
+                .status,
+            401);
+  const std::string changed_password = unique_password();
+  const Response changed = client().put(
+      "/auth/password", {{"current_password", reset_password}, {"new_password", changed_password}},
+      bearer(second));
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(client().get("/auth/me", bearer(second)).status, 200);
+  EXPECT_TRUE(IsUnauthorized(client().get("/auth/me", bearer(other))));
+
+  // Email change through the new address's code; magic link by the link's token.
+  const std::string moved = lower(unique_email("tutmoved"));
+  ASSERT_EQ(client().put("/auth/email", {{"email", moved}}, bearer(second)).status, 202);
+  EXPECT_EQ(client().get("/auth/me", bearer(second)).json()["email"], email) << "until confirmed";
+  ASSERT_EQ(client()
+                .post("/auth/verify",
+                      {{"type", "email_change"}, {"email", moved}, {"code", mail_to(moved).code()}})
+                .status,
+            200);
+  ASSERT_EQ(client().post("/auth/magic-link", {{"email", moved}}).status, 202);
+  std::smatch token;
+  const std::string link = mail_to(moved).link();
+  ASSERT_TRUE(std::regex_search(link, token, std::regex("token=([^&]+)"))) << link;
+  const Response in = client().post("/auth/verify", {{"type", "magiclink"}, {"token", token[1].str()}});
+  ASSERT_EQ(in.status, 200) << in.body;
+  EXPECT_EQ(in.json()["user"]["email"], moved);
+
+  // Sign out everywhere.
+  const std::string third = in.json()["access_token"];
+  ASSERT_EQ(client().post("/auth/logout-all", json::object(), bearer(third)).status, 200);
+  EXPECT_TRUE(IsUnauthorized(client().get("/auth/me", bearer(third))));
+  EXPECT_TRUE(IsUnauthorized(client().get("/auth/me", bearer(second))));
+  EXPECT_TRUE(IsValidationError(client().post("/auth/verify", {{"type", "bogus"}, {"token", "x"}})));
+}
+
 // The server killed between the commit of a mail and its delivery: the next start sends it.
 class MailCrashTest : public ::testing::Test {};
 

@@ -15,6 +15,16 @@ Outcome post_logout(const SeedDeps& deps, Call& call);
 Outcome get_me(const SeedDeps& deps, Call& call);
 Outcome post_refresh(const SeedDeps& deps, Call& call);
 
+// account_routes.cpp
+Outcome post_verify(const SeedDeps& deps, Call& call);
+Outcome post_resend_confirmation(const SeedDeps& deps, Call& call);
+Outcome post_recover(const SeedDeps& deps, Call& call);
+Outcome post_magic_link(const SeedDeps& deps, Call& call);
+Outcome post_reset_password(const SeedDeps& deps, Call& call);
+Outcome put_email(const SeedDeps& deps, Call& call);
+Outcome put_password(const SeedDeps& deps, Call& call);
+Outcome post_logout_all(const SeedDeps& deps, Call& call);
+
 Outcome post_item(const SeedDeps& deps, Call& call);
 Outcome list_items(const SeedDeps& deps, Call& call);
 Outcome get_item(const SeedDeps& deps, Call& call);

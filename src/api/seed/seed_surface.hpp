@@ -7,6 +7,7 @@
 #include "api/core/route_table.hpp"
 #include "auth/account_mail.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/user_accounts.hpp"
 #include "data/item_service.hpp"
 
 namespace latchkey::api::seed {
@@ -14,7 +15,8 @@ namespace latchkey::api::seed {
 struct SeedDeps {
   auth::AuthService& auth;
   data::ItemService& items;
-  auth::AccountMail& mail;  // sign-up without autoconfirm
+  auth::UserAccounts& accounts;  // password changes
+  auth::AccountMail& mail;       // confirmation, recovery, email change, magic link
   std::function<Result<void>()> health_check;  // blocking
   std::string service_name = "latchkey";
   std::vector<std::string> cors_origins = {};  // empty or "*": any origin

@@ -37,7 +37,7 @@ const char* name(Token t) {
 class SeedApiTest : public ::testing::Test {
  protected:
   SeedApiTest()
-      : seed_{*s_.auth, *s_.items, *s_.mail, [] { return Result<void>{}; }},
+      : seed_{*s_.auth, *s_.items, *s_.accounts, *s_.mail, [] { return Result<void>{}; }},
         store_pool_("t-db", 2, 64),
         hash_pool_("t-hash", 1, 64) {
     seed::add_seed_surface(routes_, seed_);
