@@ -14,6 +14,7 @@ namespace {
 LATCHKEY_SUITE_BACKENDS(RateLimitTest, both);
 LATCHKEY_SUITE_BACKENDS(LoginRaceTest, both);
 LATCHKEY_SUITE_BACKENDS(AddressLimitTest, both);
+LATCHKEY_SUITE_BACKENDS(MailAddressLimitTest, both);
 
 // The default limits, as a fresh install has them.
 class RateLimitTest : public ApiTest {
@@ -113,6 +114,40 @@ TEST_F(AddressLimitTest, CredentialRoutesShareAPerAddressBudget) {
   EXPECT_EQ(refresh.status, 429) << refresh.body;
   // Other routes are not affected.
   EXPECT_EQ(client().get("/health").status, 200);
+}
+
+// The mail routes draw on the same per-address budget: they send mail or test a 6-digit code.
+class MailAddressLimitTest : public ApiTest {
+ protected:
+  static void SetUpTestSuite() { start_shared(ServeOptions().args({"--auth-rate-limit", "3"})); }
+};
+
+TEST_F(MailAddressLimitTest, MailRoutesShareThePerAddressBudget) {
+  const std::string key = test_api_key("anon");
+  const Headers h = {{"apikey", key}, {"Authorization", "Bearer " + key}};
+  EXPECT_EQ(client().post("/auth/v1/recover", {{"email", "a@example.com"}}, h).status, 200);
+  EXPECT_EQ(client().post("/auth/recover", {{"email", "b@example.com"}}).status, 202);
+  EXPECT_EQ(client()
+                .post("/auth/v1/verify", {{"type", "signup"}, {"email", "c@example.com"}, {"token", "123456"}}, h)
+                .status,
+            403);
+  const Response otp = client().post("/auth/v1/otp", {{"email", "d@example.com"}}, h);
+  EXPECT_EQ(otp.status, 429) << otp.body;
+  EXPECT_EQ(otp.json()["code"], "over_request_rate_limit") << otp.body;
+  EXPECT_EQ(client().post("/auth/v1/resend", {{"type", "signup"}, {"email", "e@example.com"}}, h).status,
+            429);
+  EXPECT_EQ(client()
+                .post("/auth/verify", {{"type", "signup"}, {"email", "f@example.com"}, {"code", "123456"}})
+                .status,
+            429);
+  EXPECT_EQ(client().post("/auth/reset-password", {{"email", "g@example.com"}, {"code", "123456"},
+                                                   {"new_password", "long enough"}})
+                .status,
+            429);
+  const Response link = client().get("/auth/v1/verify?token=x&type=signup");
+  EXPECT_EQ(link.status, 303);
+  EXPECT_NE(link.header("Location").value_or("").find("error_code=over_request_rate_limit"),
+            std::string::npos);
 }
 
 Response login_from(const HttpClient& c, const std::string& forwarded_for,

@@ -39,11 +39,18 @@ Error field_error(const char* name, std::string msg, std::string type) {
                            "Validation error");
 }
 
+// The per-client-address budget of the credential routes (LATCHKEY_AUTH_RATE_LIMIT): these
+// send mail or test a 6-digit code, so they draw on it like login does.
+Result<void> admit(const SeedDeps& deps, const Call& call) {
+  return deps.auth.admit_client(call.req.remote_ip);
+}
+
 // Reads {"email"} and runs `send` on it.
 template <class Send>
-Outcome email_route(const Call& call, std::string_view message, Send&& send) {
+Outcome email_route(const SeedDeps& deps, const Call& call, std::string_view message, Send&& send) {
   auto body = body_of(call);
   if (!body) return std::move(body).error();
+  if (auto admitted = admit(deps, call); !admitted) return std::move(admitted).error();
   FieldReader fields(*body);
   auto email = fields.required_email("email");
   if (!fields.ok()) return fields.error();
@@ -56,6 +63,7 @@ Outcome email_route(const Call& call, std::string_view message, Send&& send) {
 Outcome post_verify(const SeedDeps& deps, Call& call) {
   auto body = body_of(call);
   if (!body) return std::move(body).error();
+  if (auto admitted = admit(deps, call); !admitted) return std::move(admitted).error();
   FieldReader fields(*body);
   auto type = fields.required_string("type", 1, 32);
   auto email = fields.optional_string("email", 3, 254);
@@ -80,18 +88,18 @@ Outcome post_verify(const SeedDeps& deps, Call& call) {
 }
 
 Outcome post_resend_confirmation(const SeedDeps& deps, Call& call) {
-  return email_route(call, "If the address waits for confirmation, a new mail is on its way",
+  return email_route(deps, call, "If the address waits for confirmation, a new mail is on its way",
                      [&](const std::string& email) { return deps.mail.resend_confirmation(email, ""); });
 }
 
 Outcome post_recover(const SeedDeps& deps, Call& call) {
-  return email_route(call, "If the address has an account, a recovery mail is on its way",
+  return email_route(deps, call, "If the address has an account, a recovery mail is on its way",
                      [&](const std::string& email) { return deps.mail.recover(email, ""); });
 }
 
 Outcome post_magic_link(const SeedDeps& deps, Call& call) {
   // Signs in existing accounts only: the tutorial's accounts are made by /auth/register.
-  return email_route(call, "If the address has an account, a sign-in mail is on its way",
+  return email_route(deps, call, "If the address has an account, a sign-in mail is on its way",
                      [&](const std::string& email) {
                        return deps.mail.send_sign_in(email, false, "{}", "", "");
                      });
@@ -102,6 +110,7 @@ Outcome post_magic_link(const SeedDeps& deps, Call& call) {
 Outcome post_reset_password(const SeedDeps& deps, Call& call) {
   auto body = body_of(call);
   if (!body) return std::move(body).error();
+  if (auto admitted = admit(deps, call); !admitted) return std::move(admitted).error();
   FieldReader fields(*body);
   auto email = fields.required_email("email");
   auto code = fields.required_string("code", 1, 16);

@@ -40,6 +40,12 @@ std::optional<std::vector<TokenPurpose>> purposes_of(std::string_view type) {
 
 Outcome empty_ok() { return json_response(200, json::object()); }
 
+// The per-client-address budget of the credential routes (LATCHKEY_AUTH_RATE_LIMIT): these
+// send mail or test a 6-digit code, so they draw on it like sign-in does.
+Result<void> admit(const AuthV1Deps& deps, const Call& call) {
+  return deps.auth.admit_client(call.req.remote_ip);
+}
+
 // Where GET /verify sends the browser, with `fragment` (GoTrue puts the result after `#`,
 // which the browser keeps away from servers and logs).
 http::Response see_other(const std::string& to, const std::string& fragment) {
@@ -67,6 +73,7 @@ std::string redirect_param(const Call& call) {
 Outcome post_recover(const AuthV1Deps& deps, Call& call) {
   auto body = json_object_body(call);
   if (!body) return std::move(body).error();
+  if (auto admitted = admit(deps, call); !admitted) return std::move(admitted).error();
   auto email = required_email(*body);
   if (!email) return std::move(email).error();
   if (auto r = deps.mail.recover(*email, redirect_param(call)); !r) return std::move(r).error();
@@ -76,6 +83,7 @@ Outcome post_recover(const AuthV1Deps& deps, Call& call) {
 Outcome post_otp(const AuthV1Deps& deps, Call& call) {
   auto body = json_object_body(call);
   if (!body) return std::move(body).error();
+  if (auto admitted = admit(deps, call); !admitted) return std::move(admitted).error();
   auto email = required_email(*body);
   if (!email) return std::move(email).error();
   bool create_user = true;  // GoTrue's default
@@ -98,6 +106,7 @@ Outcome post_otp(const AuthV1Deps& deps, Call& call) {
 Outcome post_resend(const AuthV1Deps& deps, Call& call) {
   auto body = json_object_body(call);
   if (!body) return std::move(body).error();
+  if (auto admitted = admit(deps, call); !admitted) return std::move(admitted).error();
   auto type = string_field(*body, "type", 32);
   if (!type) return std::move(type).error();
   if (*type != std::optional<std::string>("signup")) {
@@ -113,6 +122,7 @@ Outcome post_resend(const AuthV1Deps& deps, Call& call) {
 Outcome post_verify(const AuthV1Deps& deps, Call& call) {
   auto body = json_object_body(call);
   if (!body) return std::move(body).error();
+  if (auto admitted = admit(deps, call); !admitted) return std::move(admitted).error();
   auto type = string_field(*body, "type", 32);
   if (!type) return std::move(type).error();
   const auto purposes = purposes_of(type->value_or(""));
@@ -144,6 +154,10 @@ Outcome get_verify(const AuthV1Deps& deps, Call& call) {
   const auto token = query_param(call.req.query, "token").value_or("");
   const auto type = query_param(call.req.query, "type").value_or("");
   const auto purposes = purposes_of(type);
+  if (auto admitted = admit(deps, call); !admitted) {
+    return see_other(fallback, fragment_error("over_request_rate_limit",
+                                              "Request rate limit reached"));
+  }
   if (token.empty() || token.size() > kMaxTokenBytes || !purposes) {
     return see_other(fallback, fragment_error("validation_failed", "Verify requires a token and a type"));
   }
