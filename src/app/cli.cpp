@@ -201,8 +201,7 @@ int run_cli(int argc, char** argv) {
   auto* mail_list_cmd = mail_cmd->add_subcommand("list", "Show the newest mails, newest first");
   mail_list_cmd->fallthrough();
   mail_list_cmd->add_flag("--json", mail_list.json, "One JSON object per line");
-  mail_list_cmd->add_option("--limit", mail_list.limit, "How many")
-      ->check(CLI::Range(1, 10000));
+  mail_list_cmd->add_option("--limit", mail_list.limit, "How many")->check(CLI::Range(1, 10000));
   mail_cmd->require_subcommand(1);
   cli.require_subcommand(0, 1);
   try {

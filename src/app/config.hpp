@@ -40,7 +40,7 @@ struct Config {
   size_t max_connections_per_ip = 256;  // per client address (IPv4, or IPv6 /64)
 
   // Account mail (confirmation, recovery, email change, magic link).
-  bool mailer_autoconfirm = true;  // true: sign-up confirms at once (the tutorial contract)
+  bool mailer_autoconfirm = true;         // true: sign-up confirms at once (the tutorial contract)
   std::string product_name = "latchkey";  // in mail subjects and texts
   std::string external_url;  // latchkey's public URL, for links in mails; empty: the listener's
   std::string site_url;      // the app's URL, where verification lands; empty: external_url
@@ -49,14 +49,14 @@ struct Config {
   std::string smtp_from = "latchkey <noreply@localhost>";
   std::string smtp_user;  // AUTH; the password comes from LATCHKEY_SMTP_PASSWORD only
   bool smtp_require_starttls = false;
-  std::string mail_templates_dir;  // <kind>.subject / .txt / .html overriding the built-in ones
-  int64_t mail_min_interval_s = 60;     // between two mails of one kind to one address
-  int64_t mail_hourly_cap = 1000;       // mails queued per hour by the whole instance
-  int64_t confirm_ttl_s = 24 * 3600;    // sign-up confirmation links and codes
-  int64_t otp_ttl_s = 3600;             // recovery, magic link, email change
-  int mail_code_attempts = 5;           // wrong codes before a mail's code is dead
-  int mail_max_attempts = 8;            // delivery tries before a mail is dead
-  int64_t mail_retry_delay_s = 30;      // before the first retry; doubles after each failure
+  std::string mail_templates_dir;     // <kind>.subject / .txt / .html overriding the built-in ones
+  int64_t mail_min_interval_s = 60;   // between two mails of one kind to one address
+  int64_t mail_hourly_cap = 1000;     // mails queued per hour by the whole instance
+  int64_t confirm_ttl_s = 24 * 3600;  // sign-up confirmation links and codes
+  int64_t otp_ttl_s = 3600;           // recovery, magic link, email change
+  int mail_code_attempts = 5;         // wrong codes before a mail's code is dead
+  int mail_max_attempts = 8;          // delivery tries before a mail is dead
+  int64_t mail_retry_delay_s = 30;    // before the first retry; doubles after each failure
 
   // The JWT secret is deliberately not a flag (flags show in `ps`); see resolve_jwt_secret.
 };

@@ -12,9 +12,12 @@ namespace {
 
 const char* state_name(store::MailState s) {
   switch (s) {
-    case store::MailState::pending: return "pending";
-    case store::MailState::sent: return "sent";
-    case store::MailState::dead: return "dead";
+    case store::MailState::pending:
+      return "pending";
+    case store::MailState::sent:
+      return "sent";
+    case store::MailState::dead:
+      return "dead";
   }
   return "?";
 }

@@ -252,10 +252,10 @@ int serve(const Config& config) {
   if (!secret) return startup_failure(secret.error());
   auto account_mail_options = mail_options(config);
   if (!account_mail_options) return startup_failure(account_mail_options.error());
-  auto templates = mail::Templates::load(
-      config.mail_templates_dir.empty()
-          ? std::nullopt
-          : std::optional<std::filesystem::path>(config.mail_templates_dir));
+  auto templates =
+      mail::Templates::load(config.mail_templates_dir.empty()
+                                ? std::nullopt
+                                : std::optional<std::filesystem::path>(config.mail_templates_dir));
   if (!templates) return startup_failure(templates.error());
   // Codes are hashed under a key derived from the server secret (one_time_code.hpp).
   const crypto::CodeHasher codes(*secret);
@@ -310,7 +310,8 @@ int serve(const Config& config) {
       });
 
   const SurfaceDeps surface_deps{
-      {auth, items, accounts, account_mail, [&db] { return db.ping(); }, "latchkey", config.cors_origins},
+      {auth, items, accounts, account_mail, [&db] { return db.ping(); }, "latchkey",
+       config.cors_origins},
       {auth, accounts, account_mail, LATCHKEY_VERSION, config.cors_origins},
       {auth, rows, config.cors_origins}};
   api::RouteTable routes;
@@ -327,12 +328,14 @@ int serve(const Config& config) {
   http_options.uncapped_addresses = config.trusted_proxies;
   http::Server server(http_options, pipeline);
   if (auto bound = server.listen(); !bound) return startup_failure(bound.error());
-  if (config.external_url.empty()) account_mail.set_external_url(listener_url(listen->host, server.port()));
+  if (config.external_url.empty())
+    account_mail.set_external_url(listener_url(listen->host, server.port()));
   if (courier) {
     courier->start();
   } else {
-    log_event(LogLevel::warn, "no SMTP server configured (LATCHKEY_SMTP_URL): account mail stays "
-                              "in the outbox; `latchkey mail list` shows it");
+    log_event(LogLevel::warn,
+              "no SMTP server configured (LATCHKEY_SMTP_URL): account mail stays "
+              "in the outbox; `latchkey mail list` shows it");
   }
 
   const auto ready_ms =

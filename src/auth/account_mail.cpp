@@ -20,8 +20,7 @@ AccountMail::AccountMail(store::UserStore& users, store::MailStore& outbox,
                          store::AttemptStore& attempts, AuthService& auth,
                          const mail::Templates& templates, const crypto::CodeHasher& codes,
                          const core::Clock& clock, core::RandomSource& random,
-                         AccountMailOptions options, std::function<void()> mail_queued,
-                         Defer defer)
+                         AccountMailOptions options, std::function<void()> mail_queued, Defer defer)
     : users_(users),
       outbox_(outbox),
       attempts_(attempts),
@@ -113,8 +112,9 @@ Result<void> AccountMail::queue(const store::UserRecord& user, TokenPurpose purp
   values.product = options_.product;
   values.email = token.email;
   values.code = secret.code;
-  values.link = options_.external_url + "/auth/v1/verify?token=" + core::url_encode(secret.link_token) +
-                "&type=" + kind + "&redirect_to=" + core::url_encode(token.redirect_to);
+  values.link = options_.external_url +
+                "/auth/v1/verify?token=" + core::url_encode(secret.link_token) + "&type=" + kind +
+                "&redirect_to=" + core::url_encode(token.redirect_to);
   values.site_url = options_.site_url;
   const mail::MailContent content = templates_.render(purpose, values);
   auto issued = outbox_.issue(token, {token.email, content.subject, content.text, content.html},
@@ -132,12 +132,17 @@ Result<SignUp> AccountMail::sign_up(std::string_view email, std::string phc_hash
                        std::move(phc_hash)};
   auto created = users_.create_user(fresh, now);
   if (created) {
-    // A refused mail (interval, hourly cap) leaves the account waiting for a resend.
-    if (auto ok = admit("signup", address); !ok) return fail(std::move(ok).error());
-    if (auto queued = queue(*created, TokenPurpose::signup, address, redirect_to,
-                            options_.confirm_ttl_s);
-        !queued)
-      return fail(std::move(queued).error());
+    // A mail refused by the limits (someone asked /resend for this address a moment ago, or
+    // the hourly cap) leaves the account created and waiting for a resend.
+    auto admitted = admit("signup", address);
+    if (!admitted && admitted.error().public_code != ErrorCode::over_email_send_rate_limit)
+      return fail(std::move(admitted).error());
+    if (admitted) {
+      if (auto queued =
+              queue(*created, TokenPurpose::signup, address, redirect_to, options_.confirm_ttl_s);
+          !queued)
+        return fail(std::move(queued).error());
+    }
     return SignUp{std::move(*created), false};
   }
   if (created.error().code != Errc::conflict) return fail(std::move(created).error());
@@ -184,32 +189,35 @@ Result<void> AccountMail::send_sign_in(std::string_view email, bool create_user,
                                        std::string_view redirect_to) {
   const std::string address = core::ascii_lower(email);
   if (auto ok = admit("magiclink", address); !ok) return ok;
-  later("otp", [this, address, create_user, meta = std::move(user_metadata),
-                unusable = std::string(unusable_password_hash),
-                redirect = std::string(redirect_to)]() mutable -> Result<void> {
-    auto user = users_.find_user_by_email(address);
-    if (user) {
-      // An unconfirmed user signs in by confirming: the same code does both.
-      const TokenPurpose purpose =
-          user->email_confirmed_at ? TokenPurpose::magic_link : TokenPurpose::signup;
-      return queue(*user, purpose, address, redirect,
-                   purpose == TokenPurpose::signup ? options_.confirm_ttl_s : options_.otp_ttl_s);
-    }
-    if (user.error().code != Errc::not_found) return fail(user.error());
-    if (!create_user) return {};
-    store::NewUser fresh{UserId{core::Uuid::random_v4(random_)}, address, std::move(meta),
-                         std::move(unusable)};
-    auto created = users_.create_user(fresh, clock_.now_us());
-    // Someone else created it meanwhile: they get nothing more than the first request gave.
-    if (!created)
-      return created.error().code == Errc::conflict ? Result<void>{} : fail(created.error());
-    return queue(*created, TokenPurpose::signup, address, redirect, options_.confirm_ttl_s);
-  });
+  later("otp",
+        [this, address, create_user, meta = std::move(user_metadata),
+         unusable = std::string(unusable_password_hash),
+         redirect = std::string(redirect_to)]() mutable -> Result<void> {
+          auto user = users_.find_user_by_email(address);
+          if (user) {
+            // An unconfirmed user signs in by confirming: the same code does both.
+            const TokenPurpose purpose =
+                user->email_confirmed_at ? TokenPurpose::magic_link : TokenPurpose::signup;
+            return queue(
+                *user, purpose, address, redirect,
+                purpose == TokenPurpose::signup ? options_.confirm_ttl_s : options_.otp_ttl_s);
+          }
+          if (user.error().code != Errc::not_found) return fail(user.error());
+          if (!create_user) return {};
+          store::NewUser fresh{UserId{core::Uuid::random_v4(random_)}, address, std::move(meta),
+                               std::move(unusable)};
+          auto created = users_.create_user(fresh, clock_.now_us());
+          // Someone else created it meanwhile: they get nothing more than the first request gave.
+          if (!created)
+            return created.error().code == Errc::conflict ? Result<void>{} : fail(created.error());
+          return queue(*created, TokenPurpose::signup, address, redirect, options_.confirm_ttl_s);
+        });
   return {};
 }
 
-Result<core::Micros> AccountMail::request_email_change(const Principal& who, std::string_view new_email,
-                                               std::string_view redirect_to) {
+Result<core::Micros> AccountMail::request_email_change(const Principal& who,
+                                                       std::string_view new_email,
+                                                       std::string_view redirect_to) {
   const std::string address = core::ascii_lower(new_email);
   auto taken = users_.find_user_by_email(address);
   if (taken) {
@@ -221,8 +229,8 @@ Result<core::Micros> AccountMail::request_email_change(const Principal& who, std
   if (auto ok = admit("email_change", address); !ok) return fail(std::move(ok).error());
   auto user = users_.find_user(who.user_id);
   if (!user) return fail(user.error());
-  if (auto queued = queue(*user, TokenPurpose::email_change, address, redirect_to,
-                          options_.otp_ttl_s);
+  if (auto queued =
+          queue(*user, TokenPurpose::email_change, address, redirect_to, options_.otp_ttl_s);
       !queued)
     return fail(std::move(queued).error());
   return clock_.now_us();

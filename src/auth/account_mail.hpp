@@ -56,9 +56,8 @@ class AccountMail {
   // `defer` empty: jobs run inline (tests). `mail_queued` is told of each queued mail (the
   // courier's wake-up).
   AccountMail(store::UserStore& users, store::MailStore& outbox, store::AttemptStore& attempts,
-              AuthService& auth, const mail::Templates& templates,
-              const crypto::CodeHasher& codes, const core::Clock& clock,
-              core::RandomSource& random, AccountMailOptions options,
+              AuthService& auth, const mail::Templates& templates, const crypto::CodeHasher& codes,
+              const core::Clock& clock, core::RandomSource& random, AccountMailOptions options,
               std::function<void()> mail_queued = {}, Defer defer = {});
 
   bool autoconfirm() const { return options_.autoconfirm; }
@@ -86,7 +85,7 @@ class AccountMail {
   // A confirmation to `new_email`; the account keeps its address until it is confirmed.
   // email_exists if another account has it. Returns when the mail was queued.
   Result<core::Micros> request_email_change(const Principal& who, std::string_view new_email,
-                                    std::string_view redirect_to);
+                                            std::string_view redirect_to);
 
   // By the 6-digit code sent to `email`. otp_expired for a wrong, used, expired or dead code.
   Result<Verified> verify_code(store::TokenPurpose purpose, std::string_view email,

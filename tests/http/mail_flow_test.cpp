@@ -45,11 +45,10 @@ std::string fragment_value(const std::string& location, const std::string& key) 
 // The options every mail suite's server runs with: confirmation on, the sink as SMTP server,
 // a fast retry, and an allow-list.
 ServeOptions mail_options(const SmtpSink& sink) {
-  return ServeOptions().args({"--auth-rate-limit", "100000", "--mailer-autoconfirm", "false",
-                              "--smtp-url", sink.url(), "--smtp-from", "Acme <auth@acme.test>",
-                              "--site-url", "http://site.test", "--redirect-urls",
-                              "http://app.test/**", "--mail-retry-delay", "1", "--product-name",
-                              "Acme"});
+  return ServeOptions().args(
+      {"--auth-rate-limit", "100000", "--mailer-autoconfirm", "false", "--smtp-url", sink.url(),
+       "--smtp-from", "Acme <auth@acme.test>", "--site-url", "http://site.test", "--redirect-urls",
+       "http://app.test/**", "--mail-retry-delay", "1", "--product-name", "Acme"});
 }
 
 class MailFlowTest : public ApiTest {
@@ -147,7 +146,8 @@ TEST_F(MailFlowTest, SignUpWaitsForTheMailedCodeBeforePasswordSignIn) {
 TEST_F(MailFlowTest, SigningUpATakenAddressLooksLikeANewSignUp) {
   const std::string email = unique_email("taken");
   const json session = confirmed_user(email, unique_password());
-  const Response twice = post("/auth/v1/signup", {{"email", email}, {"password", unique_password()}});
+  const Response twice =
+      post("/auth/v1/signup", {{"email", email}, {"password", unique_password()}});
   ASSERT_EQ(twice.status, 200) << twice.body;
   EXPECT_NE(twice.json()["id"], session["user"]["id"]) << "the real id is not given away";
   EXPECT_EQ(twice.json()["identities"], json::array()) << "GoTrue's sign of a taken address";
@@ -186,11 +186,12 @@ TEST_F(MailFlowTest, RecoveryLinkRedirectsWithASessionAndTheNewPasswordEndsOther
   const std::string next = unique_password();
   const Response changed = client().put("/auth/v1/user", {{"password", next}}, with_key(access));
   ASSERT_EQ(changed.status, 200) << changed.body;
-  const Response stale = post("/auth/v1/token?grant_type=refresh_token",
-                              {{"refresh_token", other["refresh_token"]}});
+  const Response stale =
+      post("/auth/v1/token?grant_type=refresh_token", {{"refresh_token", other["refresh_token"]}});
   EXPECT_EQ(stale.status, 400) << "every other session ended: " << stale.body;
-  EXPECT_EQ(client().get("/auth/v1/user", with_key(other["access_token"].get<std::string>())).status,
-            403);
+  EXPECT_EQ(
+      client().get("/auth/v1/user", with_key(other["access_token"].get<std::string>())).status,
+      403);
   EXPECT_EQ(sign_in(email, password).status, 400);
   EXPECT_EQ(sign_in(email, next).status, 200);
 
@@ -224,15 +225,17 @@ TEST_F(MailFlowTest, RedirectsOffTheAllowListGoToTheSiteUrl) {
   EXPECT_EQ(location.rfind("http://site.test#error=access_denied", 0), 0u) << location;
   // A prefix pattern does not match a look-alike host.
   const Response lookalike = client().get(
-      "/auth/v1/verify?token=forged&type=recovery&redirect_to=http%3A%2F%2Fapp.test.evil.example%2F");
+      "/auth/v1/"
+      "verify?token=forged&type=recovery&redirect_to=http%3A%2F%2Fapp.test.evil.example%2F");
   EXPECT_EQ(lookalike.header("Location").value_or("").rfind("http://site.test#", 0), 0u);
 }
 
 TEST_F(MailFlowTest, MagicLinkSignsInAndCreatesTheUserWhenAsked) {
   const std::string email = unique_email("magic");
-  ASSERT_EQ(post("/auth/v1/otp", {{"email", email}, {"create_user", true}, {"data", {{"plan", "pro"}}}})
-                .status,
-            200);
+  ASSERT_EQ(
+      post("/auth/v1/otp", {{"email", email}, {"create_user", true}, {"data", {{"plan", "pro"}}}})
+          .status,
+      200);
   const ReceivedMail first = mail_to(email);
   const Response in =
       post("/auth/v1/verify", {{"type", "email"}, {"email", email}, {"token", first.code()}});
@@ -254,9 +257,11 @@ TEST_F(MailFlowTest, MagicLinkSignsInAndCreatesTheUserWhenAsked) {
 
   // create_user false: an unknown address gets the same answer and no account.
   const std::string ghost = unique_email("magicghost");
-  EXPECT_EQ(post("/auth/v1/otp", {{"email", ghost}, {"create_user", false}}).json(), json::object());
-  const Response listed = client().get("/auth/v1/admin/users?per_page=1000",
-                                       {{"apikey", kService}, {"Authorization", "Bearer " + kService}});
+  EXPECT_EQ(post("/auth/v1/otp", {{"email", ghost}, {"create_user", false}}).json(),
+            json::object());
+  const Response listed =
+      client().get("/auth/v1/admin/users?per_page=1000",
+                   {{"apikey", kService}, {"Authorization", "Bearer " + kService}});
   EXPECT_EQ(listed.body.find(lower(ghost)), std::string::npos);
 }
 
@@ -275,8 +280,8 @@ TEST_F(MailFlowTest, EmailChangeKeepsTheOldAddressUntilTheNewOneIsConfirmed) {
 
   const ReceivedMail m = mail_to(new_email);
   EXPECT_EQ(m.subject, "Confirm your new Acme email address");
-  const Response done =
-      post("/auth/v1/verify", {{"type", "email_change"}, {"email", new_email}, {"token", m.code()}});
+  const Response done = post("/auth/v1/verify",
+                             {{"type", "email_change"}, {"email", new_email}, {"token", m.code()}});
   ASSERT_EQ(done.status, 200) << done.body;
   EXPECT_EQ(done.json()["user"]["email"], new_email);
   EXPECT_EQ(sign_in(new_email, password).status, 200);
@@ -302,12 +307,14 @@ TEST_F(MailFlowTest, OneMailPerKindAndAddressPerIntervalForAnyAddress) {
 
 TEST_F(MailFlowTest, WrongCodesCountAndThenTheRightOneIsDeadToo) {
   const std::string email = unique_email("guess");
-  ASSERT_EQ(post("/auth/v1/signup", {{"email", email}, {"password", unique_password()}}).status, 200);
+  ASSERT_EQ(post("/auth/v1/signup", {{"email", email}, {"password", unique_password()}}).status,
+            200);
   const std::string code = mail_to(email).code();
   const std::string wrong = code == "000000" ? "000001" : "000000";
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(post("/auth/v1/verify", {{"type", "signup"}, {"email", email}, {"token", wrong}}).status,
-              403);
+    EXPECT_EQ(
+        post("/auth/v1/verify", {{"type", "signup"}, {"email", email}, {"token", wrong}}).status,
+        403);
   }
   const Response late =
       post("/auth/v1/verify", {{"type", "signup"}, {"email", email}, {"token", code}});
@@ -327,7 +334,8 @@ TEST_F(MailFlowTest, TheCourierRetriesWhileSmtpRefusesOrIsDown) {
 
   const std::string down = unique_email("down");
   sink().stop();
-  ASSERT_EQ(post("/auth/v1/signup", {{"email", down}, {"password", unique_password()}}).status, 200);
+  ASSERT_EQ(post("/auth/v1/signup", {{"email", down}, {"password", unique_password()}}).status,
+            200);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   std::string error;
   ASSERT_TRUE(sink().restart(&error)) << error;
@@ -365,9 +373,13 @@ TEST_F(MailFlowTest, TutorialRoutesConfirmRecoverAndChangeTheAccount) {
 
   // Password change needs the current password; other sessions end, this one stays.
   const std::string other =
-      client().post("/auth/login", {{"email", email}, {"password", reset_password}}).json()["access_token"];
-  EXPECT_EQ(client().put("/auth/password", {{"current_password", "wrong-password"},
-                                            {"new_password", unique_password()}}, bearer(second))
+      client()
+          .post("/auth/login", {{"email", email}, {"password", reset_password}})
+          .json()["access_token"];
+  EXPECT_EQ(client()
+                .put("/auth/password",
+                     {{"current_password", "wrong-password"}, {"new_password", unique_password()}},
+                     bearer(second))
                 .status,
             401);
   const std::string changed_password = unique_password();
@@ -391,7 +403,8 @@ TEST_F(MailFlowTest, TutorialRoutesConfirmRecoverAndChangeTheAccount) {
   std::smatch token;
   const std::string link = mail_to(moved).link();
   ASSERT_TRUE(std::regex_search(link, token, std::regex("token=([^&]+)"))) << link;
-  const Response in = client().post("/auth/verify", {{"type", "magiclink"}, {"token", token[1].str()}});
+  const Response in =
+      client().post("/auth/verify", {{"type", "magiclink"}, {"token", token[1].str()}});
   ASSERT_EQ(in.status, 200) << in.body;
   EXPECT_EQ(in.json()["user"]["email"], moved);
 
@@ -400,7 +413,8 @@ TEST_F(MailFlowTest, TutorialRoutesConfirmRecoverAndChangeTheAccount) {
   ASSERT_EQ(client().post("/auth/logout-all", json::object(), bearer(third)).status, 200);
   EXPECT_TRUE(IsUnauthorized(client().get("/auth/me", bearer(third))));
   EXPECT_TRUE(IsUnauthorized(client().get("/auth/me", bearer(second))));
-  EXPECT_TRUE(IsValidationError(client().post("/auth/verify", {{"type", "bogus"}, {"token", "x"}})));
+  EXPECT_TRUE(
+      IsValidationError(client().post("/auth/verify", {{"type", "bogus"}, {"token", "x"}})));
 }
 
 // The server killed between the commit of a mail and its delivery: the next start sends it.
@@ -411,8 +425,9 @@ TEST_F(MailCrashTest, ACrashBetweenCommitAndSendLosesNoMail) {
   auto sink = SmtpSink::start(&error);
   ASSERT_TRUE(sink) << error;
   TempDir data;
-  ServeOptions first = ServeOptions().in_data_dir(data.path()).args(
-      {"--mailer-autoconfirm", "false", "--auth-rate-limit", "100000"});
+  ServeOptions first = ServeOptions()
+                           .in_data_dir(data.path())
+                           .args({"--mailer-autoconfirm", "false", "--auth-rate-limit", "100000"});
   std::vector<std::string> database_args = {"--data-dir", data.path().string()};
   ServeOptions second = mail_options(*sink).in_data_dir(data.path());
   if (postgres_requested()) {
@@ -425,9 +440,9 @@ TEST_F(MailCrashTest, ACrashBetweenCommitAndSendLosesNoMail) {
   auto server = ServerProcess::start(first, &error);
   ASSERT_TRUE(server) << error;
   const std::string email = lower(unique_email("crash"));
-  const Response signed_up = HttpClient(server->port())
-                                 .post("/auth/v1/signup",
-                                       {{"email", email}, {"password", unique_password()}}, with_key());
+  const Response signed_up =
+      HttpClient(server->port())
+          .post("/auth/v1/signup", {{"email", email}, {"password", unique_password()}}, with_key());
   ASSERT_EQ(signed_up.status, 200) << signed_up.body;
 
   // latchkey mail list: the dev mailbox shows it, with its code, while it waits.
@@ -479,7 +494,8 @@ TEST_F(MailMultiNodeTest, TwoNodesSendEachMailOnce) {
     emails.push_back(lower(unique_email("twonodes")));
     ASSERT_EQ(HttpClient(nodes[0]->port())
                   .post("/auth/v1/admin/users",
-                        {{"email", emails.back()}, {"password", unique_password()},
+                        {{"email", emails.back()},
+                         {"password", unique_password()},
                          {"email_confirm", true}},
                         service)
                   .status,

@@ -128,22 +128,27 @@ TEST_F(MailAddressLimitTest, MailRoutesShareThePerAddressBudget) {
   EXPECT_EQ(client().post("/auth/v1/recover", {{"email", "a@example.com"}}, h).status, 200);
   EXPECT_EQ(client().post("/auth/recover", {{"email", "b@example.com"}}).status, 202);
   EXPECT_EQ(client()
-                .post("/auth/v1/verify", {{"type", "signup"}, {"email", "c@example.com"}, {"token", "123456"}}, h)
+                .post("/auth/v1/verify",
+                      {{"type", "signup"}, {"email", "c@example.com"}, {"token", "123456"}}, h)
                 .status,
             403);
   const Response otp = client().post("/auth/v1/otp", {{"email", "d@example.com"}}, h);
   EXPECT_EQ(otp.status, 429) << otp.body;
   EXPECT_EQ(otp.json()["code"], "over_request_rate_limit") << otp.body;
-  EXPECT_EQ(client().post("/auth/v1/resend", {{"type", "signup"}, {"email", "e@example.com"}}, h).status,
-            429);
+  EXPECT_EQ(
+      client().post("/auth/v1/resend", {{"type", "signup"}, {"email", "e@example.com"}}, h).status,
+      429);
   EXPECT_EQ(client()
-                .post("/auth/verify", {{"type", "signup"}, {"email", "f@example.com"}, {"code", "123456"}})
+                .post("/auth/verify",
+                      {{"type", "signup"}, {"email", "f@example.com"}, {"code", "123456"}})
                 .status,
             429);
-  EXPECT_EQ(client().post("/auth/reset-password", {{"email", "g@example.com"}, {"code", "123456"},
-                                                   {"new_password", "long enough"}})
-                .status,
-            429);
+  EXPECT_EQ(
+      client()
+          .post("/auth/reset-password",
+                {{"email", "g@example.com"}, {"code", "123456"}, {"new_password", "long enough"}})
+          .status,
+      429);
   const Response link = client().get("/auth/v1/verify?token=x&type=signup");
   EXPECT_EQ(link.status, 303);
   EXPECT_NE(link.header("Location").value_or("").find("error_code=over_request_rate_limit"),

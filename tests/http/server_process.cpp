@@ -271,8 +271,8 @@ std::unique_ptr<BackgroundProcess> BackgroundProcess::start(const std::string& p
                                                             std::string* error) {
   std::unique_ptr<BackgroundProcess> p(new BackgroundProcess());
   p->io_ = std::make_unique<TempDir>();
-  p->pid_ = spawn(program, args, {}, p->io_->path(), p->io_->path() / "out",
-                  p->io_->path() / "err", error);
+  p->pid_ = spawn(program, args, {}, p->io_->path(), p->io_->path() / "out", p->io_->path() / "err",
+                  error);
   if (p->pid_ < 0) return nullptr;
   return p;
 }

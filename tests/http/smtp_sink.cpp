@@ -45,8 +45,7 @@ bool SmtpSink::launch(uint16_t port, std::string* error) {
   const fs::path port_file = dir_->path() / "port";
   fs::remove(port_file);
   process_ = BackgroundProcess::start(
-      kPython,
-      {LATCHKEY_SMTP_SINK, mail_dir().string(), port_file.string(), std::to_string(port)},
+      kPython, {LATCHKEY_SMTP_SINK, mail_dir().string(), port_file.string(), std::to_string(port)},
       error);
   if (!process_) return false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -18,7 +18,8 @@ namespace {
 // The server's table, built by the same call `serve` makes.
 struct Table {
   Table()
-      : deps{{*services.auth, *services.items, *services.accounts, *services.mail, [] { return Result<void>{}; }},
+      : deps{{*services.auth, *services.items, *services.accounts, *services.mail,
+              [] { return Result<void>{}; }},
              {*services.auth, *services.accounts, *services.mail, "test"},
              {*services.auth, *services.rows}} {
     app::add_surfaces(table, deps);

@@ -3,12 +3,13 @@
 namespace latchkey::api {
 
 Outcome hash_steps(auth::AuthService& auth, std::string password, WithHash then) {
-  return on(Pool::hashing, [&auth, password = std::move(password),
-                            then = std::move(then)](Call& c) mutable -> Outcome {
-    if (auto admitted = auth.admit_client(c.req.remote_ip); !admitted) return admitted.error();
-    return on(Pool::store, [hash = auth.hash_password(password), then = std::move(then)](
-                               Call& c) mutable { return then(c, std::move(hash)); });
-  });
+  return on(
+      Pool::hashing,
+      [&auth, password = std::move(password), then = std::move(then)](Call& c) mutable -> Outcome {
+        if (auto admitted = auth.admit_client(c.req.remote_ip); !admitted) return admitted.error();
+        return on(Pool::store, [hash = auth.hash_password(password), then = std::move(then)](
+                                   Call& c) mutable { return then(c, std::move(hash)); });
+      });
 }
 
 Outcome sign_up_steps(auth::AuthService& auth, std::string email, std::string password,

@@ -34,9 +34,9 @@ Result<nlohmann::json> body_of(const Call& call) { return parse_json_body(call.r
 
 // A 422 naming one body field, as FieldReader reports them.
 Error field_error(const char* name, std::string msg, std::string type) {
-  return Error::validation({FieldError{{std::string("body"), std::string(name)}, std::move(msg),
-                                       std::move(type)}},
-                           "Validation error");
+  return Error::validation(
+      {FieldError{{std::string("body"), std::string(name)}, std::move(msg), std::move(type)}},
+      "Validation error");
 }
 
 // The per-client-address budget of the credential routes (LATCHKEY_AUTH_RATE_LIMIT): these
@@ -72,8 +72,8 @@ Outcome post_verify(const SeedDeps& deps, Call& call) {
   if (!fields.ok()) return fields.error();
   const auto purpose = purpose_of(*type);
   if (!purpose) {
-    return field_error("type", "Input should be 'signup', 'recovery', 'magiclink' or 'email_change'",
-                       "enum");
+    return field_error(
+        "type", "Input should be 'signup', 'recovery', 'magiclink' or 'email_change'", "enum");
   }
   Result<auth::Verified> verified = fail(Error::make(ErrorCode::otp_expired, {}, "none"));
   if (token) {
@@ -88,8 +88,9 @@ Outcome post_verify(const SeedDeps& deps, Call& call) {
 }
 
 Outcome post_resend_confirmation(const SeedDeps& deps, Call& call) {
-  return email_route(deps, call, "If the address waits for confirmation, a new mail is on its way",
-                     [&](const std::string& email) { return deps.mail.resend_confirmation(email, ""); });
+  return email_route(
+      deps, call, "If the address waits for confirmation, a new mail is on its way",
+      [&](const std::string& email) { return deps.mail.resend_confirmation(email, ""); });
 }
 
 Outcome post_recover(const SeedDeps& deps, Call& call) {
@@ -99,10 +100,9 @@ Outcome post_recover(const SeedDeps& deps, Call& call) {
 
 Outcome post_magic_link(const SeedDeps& deps, Call& call) {
   // Signs in existing accounts only: the tutorial's accounts are made by /auth/register.
-  return email_route(deps, call, "If the address has an account, a sign-in mail is on its way",
-                     [&](const std::string& email) {
-                       return deps.mail.send_sign_in(email, false, "{}", "", "");
-                     });
+  return email_route(
+      deps, call, "If the address has an account, a sign-in mail is on its way",
+      [&](const std::string& email) { return deps.mail.send_sign_in(email, false, "{}", "", ""); });
 }
 
 // The recovery code and the new password in one call: the code opens a recovery session, the
@@ -120,20 +120,22 @@ Outcome post_reset_password(const SeedDeps& deps, Call& call) {
   if (!verified) return std::move(verified).error();
   auto who = deps.auth.verify_access_token(verified->session.tokens.access_token);
   if (!who) return std::move(who).error();
-  return on(Pool::hashing, [&deps, password = std::move(*password), who = std::move(*who),
-                            session = std::move(verified->session)](Call&) mutable -> Outcome {
-    auto hash = deps.accounts.new_password_hash(session.user, password);
-    if (!hash) return std::move(hash).error();
-    return on(Pool::store, [&deps, who = std::move(who), session = std::move(session),
-                            hash = std::move(*hash)](Call&) mutable -> Outcome {
-      auth::SelfUpdate change;
-      change.password_hash = std::move(hash);
-      auto updated = deps.accounts.update_self(who, change);
-      if (!updated) return std::move(updated).error();
-      session.user = std::move(*updated);
-      return json_ok(auth_json(session));
-    });
-  });
+  return on(Pool::hashing,
+            [&deps, password = std::move(*password), who = std::move(*who),
+             session = std::move(verified->session)](Call&) mutable -> Outcome {
+              auto hash = deps.accounts.new_password_hash(session.user, password);
+              if (!hash) return std::move(hash).error();
+              return on(Pool::store,
+                        [&deps, who = std::move(who), session = std::move(session),
+                         hash = std::move(*hash)](Call&) mutable -> Outcome {
+                          auth::SelfUpdate change;
+                          change.password_hash = std::move(hash);
+                          auto updated = deps.accounts.update_self(who, change);
+                          if (!updated) return std::move(updated).error();
+                          session.user = std::move(*updated);
+                          return json_ok(auth_json(session));
+                        });
+            });
 }
 
 Outcome put_email(const SeedDeps& deps, Call& call) {
@@ -156,23 +158,24 @@ Outcome put_password(const SeedDeps& deps, Call& call) {
   auto current = fields.required_string("current_password", 1, kMaxPassword);
   auto next = fields.required_string("new_password", kMinPassword, kMaxPassword);
   if (!fields.ok()) return fields.error();
-  return on(Pool::hashing, [&deps, current = std::move(*current),
-                            next = std::move(*next)](Call& c) mutable -> Outcome {
-    // The address now, not the token's: it may have changed since the token was issued.
-    auto me = deps.auth.me(*c.principal);
-    if (!me) return std::move(me).error();
-    auto user = deps.auth.check_credentials(me->email, current);
-    if (!user) return std::move(user).error();
-    auto hash = deps.accounts.new_password_hash(*user, next);
-    if (!hash) return std::move(hash).error();
-    return on(Pool::store, [&deps, hash = std::move(*hash)](Call& c2) mutable -> Outcome {
-      auth::SelfUpdate change;
-      change.password_hash = std::move(hash);
-      auto updated = deps.accounts.update_self(*c2.principal, change);
-      if (!updated) return std::move(updated).error();
-      return json_ok(message_json("Password changed; your other sessions are signed out"));
-    });
-  });
+  return on(
+      Pool::hashing,
+      [&deps, current = std::move(*current), next = std::move(*next)](Call& c) mutable -> Outcome {
+        // The address now, not the token's: it may have changed since the token was issued.
+        auto me = deps.auth.me(*c.principal);
+        if (!me) return std::move(me).error();
+        auto user = deps.auth.check_credentials(me->email, current);
+        if (!user) return std::move(user).error();
+        auto hash = deps.accounts.new_password_hash(*user, next);
+        if (!hash) return std::move(hash).error();
+        return on(Pool::store, [&deps, hash = std::move(*hash)](Call& c2) mutable -> Outcome {
+          auth::SelfUpdate change;
+          change.password_hash = std::move(hash);
+          auto updated = deps.accounts.update_self(*c2.principal, change);
+          if (!updated) return std::move(updated).error();
+          return json_ok(message_json("Password changed; your other sessions are signed out"));
+        });
+      });
 }
 
 Outcome post_logout_all(const SeedDeps& deps, Call& call) {

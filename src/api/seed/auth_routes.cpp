@@ -46,17 +46,16 @@ Outcome post_register(const SeedDeps& deps, Call& call) {
   if (!deps.mail.autoconfirm()) {
     // No tokens until the address is confirmed; the same answer for an address already
     // registered, so the route tells nobody who has an account.
-    return hash_steps(deps.auth, std::move(creds->password),
-                      [&deps, email = std::move(creds->email),
-                       meta = full_name_metadata(creds->full_name)](Call&, std::string hash) mutable
-                      -> Outcome {
-                        auto signed_up = deps.mail.sign_up(email, std::move(hash), std::move(meta), "");
-                        if (!signed_up) return std::move(signed_up).error();
-                        http::Response r =
-                            json_ok(message_json("Check your email to confirm your address"));
-                        r.status = 202;
-                        return r;
-                      });
+    return hash_steps(
+        deps.auth, std::move(creds->password),
+        [&deps, email = std::move(creds->email), meta = full_name_metadata(creds->full_name)](
+            Call&, std::string hash) mutable -> Outcome {
+          auto signed_up = deps.mail.sign_up(email, std::move(hash), std::move(meta), "");
+          if (!signed_up) return std::move(signed_up).error();
+          http::Response r = json_ok(message_json("Check your email to confirm your address"));
+          r.status = 202;
+          return r;
+        });
   }
   return sign_up_steps(deps.auth, std::move(creds->email), std::move(creds->password),
                        full_name_metadata(creds->full_name), auth_response);

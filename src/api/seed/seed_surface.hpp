@@ -15,8 +15,8 @@ namespace latchkey::api::seed {
 struct SeedDeps {
   auth::AuthService& auth;
   data::ItemService& items;
-  auth::UserAccounts& accounts;  // password changes
-  auth::AccountMail& mail;       // confirmation, recovery, email change, magic link
+  auth::UserAccounts& accounts;                // password changes
+  auth::AccountMail& mail;                     // confirmation, recovery, email change, magic link
   std::function<Result<void>()> health_check;  // blocking
   std::string service_name = "latchkey";
   std::vector<std::string> cors_origins = {};  // empty or "*": any origin

@@ -15,7 +15,7 @@ namespace latchkey::api::supabase_auth {
 struct AuthV1Deps {
   auth::AuthService& auth;
   auth::UserAccounts& accounts;
-  auth::AccountMail& mail;  // confirmation, recovery, email change, magic link
+  auth::AccountMail& mail;                     // confirmation, recovery, email change, magic link
   std::string version;                         // reported by /health
   std::vector<std::string> cors_origins = {};  // empty or "*": any origin
 };

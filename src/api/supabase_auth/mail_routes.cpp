@@ -96,8 +96,7 @@ Outcome post_otp(const AuthV1Deps& deps, Call& call) {
   const std::string metadata = data->value_or(json::object()).dump();
   if (auto ok = auth::check_metadata_size(metadata, "data"); !ok) return ok.error();
   if (auto r = deps.mail.send_sign_in(*email, create_user, metadata,
-                                       deps.accounts.unusable_password_hash(),
-                                       redirect_param(call));
+                                      deps.accounts.unusable_password_hash(), redirect_param(call));
       !r)
     return std::move(r).error();
   return empty_ok();
@@ -155,11 +154,12 @@ Outcome get_verify(const AuthV1Deps& deps, Call& call) {
   const auto type = query_param(call.req.query, "type").value_or("");
   const auto purposes = purposes_of(type);
   if (auto admitted = admit(deps, call); !admitted) {
-    return see_other(fallback, fragment_error("over_request_rate_limit",
-                                              "Request rate limit reached"));
+    return see_other(fallback,
+                     fragment_error("over_request_rate_limit", "Request rate limit reached"));
   }
   if (token.empty() || token.size() > kMaxTokenBytes || !purposes) {
-    return see_other(fallback, fragment_error("validation_failed", "Verify requires a token and a type"));
+    return see_other(fallback,
+                     fragment_error("validation_failed", "Verify requires a token and a type"));
   }
   Result<auth::Verified> verified = fail(Error::make(ErrorCode::otp_expired, {}, "no purpose"));
   for (TokenPurpose p : *purposes) {
@@ -169,19 +169,19 @@ Outcome get_verify(const AuthV1Deps& deps, Call& call) {
   if (!verified) {
     const Error& e = verified.error();
     if (e.public_code == ErrorCode::otp_expired)
-      return see_other(fallback, fragment_error("otp_expired", "Email link is invalid or has expired"));
+      return see_other(fallback,
+                       fragment_error("otp_expired", "Email link is invalid or has expired"));
     if (e.public_code == ErrorCode::user_banned)
       return see_other(fallback, fragment_error("user_banned", "User is banned"));
     return std::move(verified).error();  // a store failure: the usual error body
   }
   const auth::TokenPair& t = verified->session.tokens;
   const std::string to = verified->redirect_to.empty() ? fallback : verified->redirect_to;
-  return see_other(to, "access_token=" + core::url_encode(t.access_token) +
-                           "&expires_at=" + std::to_string(t.expires_at) +
-                           "&expires_in=" + std::to_string(t.expires_in) +
-                           "&refresh_token=" + core::url_encode(t.refresh_token) +
-                           "&token_type=bearer&type=" +
-                           std::string(store::purpose_name(verified->purpose)));
+  return see_other(
+      to, "access_token=" + core::url_encode(t.access_token) + "&expires_at=" +
+              std::to_string(t.expires_at) + "&expires_in=" + std::to_string(t.expires_in) +
+              "&refresh_token=" + core::url_encode(t.refresh_token) +
+              "&token_type=bearer&type=" + std::string(store::purpose_name(verified->purpose)));
 }
 
 }  // namespace latchkey::api::supabase_auth

@@ -83,16 +83,16 @@ Outcome post_signup(const AuthV1Deps& deps, Call& call) {
   if (auto ok = auth::check_metadata_size(metadata, "user_metadata"); !ok) return ok.error();
   if (!deps.mail.autoconfirm()) {
     // No session until the mail is verified: GoTrue then answers with the user alone.
-    return hash_steps(deps.auth, std::move(creds->password),
-                      [&deps, email = std::move(creds->email), meta = std::move(metadata),
-                       redirect = redirect_param(call)](Call&, std::string hash) mutable -> Outcome {
-                        auto signed_up = deps.mail.sign_up(email, std::move(hash), std::move(meta),
-                                                           redirect);
-                        if (!signed_up) return std::move(signed_up).error();
-                        json user = user_object(signed_up->user);
-                        if (signed_up->existed) user["identities"] = json::array();
-                        return json_response(200, user);
-                      });
+    return hash_steps(
+        deps.auth, std::move(creds->password),
+        [&deps, email = std::move(creds->email), meta = std::move(metadata),
+         redirect = redirect_param(call)](Call&, std::string hash) mutable -> Outcome {
+          auto signed_up = deps.mail.sign_up(email, std::move(hash), std::move(meta), redirect);
+          if (!signed_up) return std::move(signed_up).error();
+          json user = user_object(signed_up->user);
+          if (signed_up->existed) user["identities"] = json::array();
+          return json_response(200, user);
+        });
   }
   return sign_up_steps(deps.auth, std::move(creds->email), std::move(creds->password),
                        std::move(metadata), session_response);

@@ -83,9 +83,8 @@ Outcome put_user(const AuthV1Deps& deps, Call& call) {
     auto hash = deps.accounts.new_password_hash(current, *change.password);
     if (!hash) return std::move(hash).error();
     change.update.password_hash = std::move(*hash);
-    return on(Pool::store, [&deps, change = std::move(change)](Call& c) {
-      return apply(deps, c, change);
-    });
+    return on(Pool::store,
+              [&deps, change = std::move(change)](Call& c) { return apply(deps, c, change); });
   });
 }
 

@@ -102,7 +102,8 @@ TEST_F(AccountMailTest, WrongCodesCountAndTheLastOneKillsTheToken) {
 }
 
 TEST_F(AccountMailTest, SignUpConfirmationConfirmsTheAddress) {
-  auto signed_up = flows->sign_up("Dee@example.com", "hash", R"({"a":1})", "https://evil.example.net/");
+  auto signed_up =
+      flows->sign_up("Dee@example.com", "hash", R"({"a":1})", "https://evil.example.net/");
   ASSERT_TRUE(signed_up.has_value()) << signed_up.error().detail;
   EXPECT_FALSE(signed_up->existed);
   EXPECT_FALSE(signed_up->user.email_confirmed_at.has_value());
