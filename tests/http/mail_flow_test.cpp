@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "backends.hpp"
+#include "core/ascii.hpp"
 #include "pg_support.hpp"
 #include "smtp_sink.hpp"
 #include "test_support.hpp"
@@ -25,11 +26,6 @@ const std::string kService = test_api_key("service_role");
 
 Headers with_key(std::optional<std::string> bearer_token = {}) {
   return {{"apikey", kAnon}, {"Authorization", "Bearer " + bearer_token.value_or(kAnon)}};
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // The fragment parameter `key` of a Location (…#a=1&b=2).
@@ -114,7 +110,7 @@ TEST_F(MailFlowTest, SignUpWaitsForTheMailedCodeBeforePasswordSignIn) {
   EXPECT_EQ(early.status, 400);
   EXPECT_EQ(early.json()["code"], "email_not_confirmed") << early.body;
 
-  const ReceivedMail m = mail_to(lower(email));
+  const ReceivedMail m = mail_to(core::ascii_lower(email));
   EXPECT_EQ(m.mail_from, "auth@acme.test");
   EXPECT_EQ(m.subject, "Confirm your Acme account");
   ASSERT_EQ(m.code().size(), 6u) << m.text;
@@ -262,7 +258,7 @@ TEST_F(MailFlowTest, MagicLinkSignsInAndCreatesTheUserWhenAsked) {
   const Response listed =
       client().get("/auth/v1/admin/users?per_page=1000",
                    {{"apikey", kService}, {"Authorization", "Bearer " + kService}});
-  EXPECT_EQ(listed.body.find(lower(ghost)), std::string::npos);
+  EXPECT_EQ(listed.body.find(core::ascii_lower(ghost)), std::string::npos);
 }
 
 TEST_F(MailFlowTest, EmailChangeKeepsTheOldAddressUntilTheNewOneIsConfirmed) {
@@ -270,11 +266,11 @@ TEST_F(MailFlowTest, EmailChangeKeepsTheOldAddressUntilTheNewOneIsConfirmed) {
   const std::string password = unique_password();
   const json session = confirmed_user(old_email, password);
   const std::string token = session["access_token"];
-  const std::string new_email = lower(unique_email("moved"));
+  const std::string new_email = core::ascii_lower(unique_email("moved"));
 
   const Response asked = client().put("/auth/v1/user", {{"email", new_email}}, with_key(token));
   ASSERT_EQ(asked.status, 200) << asked.body;
-  EXPECT_EQ(asked.json()["email"], lower(old_email));
+  EXPECT_EQ(asked.json()["email"], core::ascii_lower(old_email));
   EXPECT_EQ(asked.json()["new_email"], new_email);
   EXPECT_EQ(sign_in(old_email, password).status, 200) << "the old address works meanwhile";
 
@@ -344,7 +340,7 @@ TEST_F(MailFlowTest, TheCourierRetriesWhileSmtpRefusesOrIsDown) {
 
 // The same flows on the tutorial surface (/auth/*): its shapes, its error body.
 TEST_F(MailFlowTest, TutorialRoutesConfirmRecoverAndChangeTheAccount) {
-  const std::string email = lower(unique_email("tutorial"));
+  const std::string email = core::ascii_lower(unique_email("tutorial"));
   const std::string password = unique_password();
   const Response registered =
       client().post("/auth/register", {{"email", email}, {"password", password}});
@@ -391,7 +387,7 @@ TEST_F(MailFlowTest, TutorialRoutesConfirmRecoverAndChangeTheAccount) {
   EXPECT_TRUE(IsUnauthorized(client().get("/auth/me", bearer(other))));
 
   // Email change through the new address's code; magic link by the link's token.
-  const std::string moved = lower(unique_email("tutmoved"));
+  const std::string moved = core::ascii_lower(unique_email("tutmoved"));
   ASSERT_EQ(client().put("/auth/email", {{"email", moved}}, bearer(second)).status, 202);
   EXPECT_EQ(client().get("/auth/me", bearer(second)).json()["email"], email) << "until confirmed";
   ASSERT_EQ(client()
@@ -439,7 +435,7 @@ TEST_F(MailCrashTest, ACrashBetweenCommitAndSendLosesNoMail) {
   // No SMTP on the first server: the mail is committed and can only wait.
   auto server = ServerProcess::start(first, &error);
   ASSERT_TRUE(server) << error;
-  const std::string email = lower(unique_email("crash"));
+  const std::string email = core::ascii_lower(unique_email("crash"));
   const Response signed_up =
       HttpClient(server->port())
           .post("/auth/v1/signup", {{"email", email}, {"password", unique_password()}}, with_key());
@@ -491,7 +487,7 @@ TEST_F(MailMultiNodeTest, TwoNodesSendEachMailOnce) {
   std::vector<std::string> emails;
   const Headers service = {{"apikey", kService}, {"Authorization", "Bearer " + kService}};
   for (int i = 0; i < kMails; ++i) {
-    emails.push_back(lower(unique_email("twonodes")));
+    emails.push_back(core::ascii_lower(unique_email("twonodes")));
     ASSERT_EQ(HttpClient(nodes[0]->port())
                   .post("/auth/v1/admin/users",
                         {{"email", emails.back()},

@@ -22,14 +22,6 @@ Outcome accepted(std::string_view message) {
   return r;
 }
 
-std::optional<TokenPurpose> purpose_of(std::string_view type) {
-  if (type == "signup") return TokenPurpose::signup;
-  if (type == "recovery") return TokenPurpose::recovery;
-  if (type == "magiclink") return TokenPurpose::magic_link;
-  if (type == "email_change") return TokenPurpose::email_change;
-  return std::nullopt;
-}
-
 Result<nlohmann::json> body_of(const Call& call) { return parse_json_body(call.req.body); }
 
 // A 422 naming one body field, as FieldReader reports them.
@@ -70,7 +62,8 @@ Outcome post_verify(const SeedDeps& deps, Call& call) {
   auto code = fields.optional_string("code", 1, 16);
   auto token = fields.optional_string("token", 1, kMaxToken);
   if (!fields.ok()) return fields.error();
-  const auto purpose = purpose_of(*type);
+  // The type names are the store's purpose names (signup, recovery, magiclink, email_change).
+  const auto purpose = store::purpose_from_name(*type);
   if (!purpose) {
     return field_error(
         "type", "Input should be 'signup', 'recovery', 'magiclink' or 'email_change'", "enum");

@@ -30,11 +30,8 @@ Result<std::string> required_email(const json& body) {
 // GoTrue's verification types. `email` is the code of an otp mail: a magic link, or a
 // confirmation for an address that signed up through otp.
 std::optional<std::vector<TokenPurpose>> purposes_of(std::string_view type) {
-  if (type == "signup") return std::vector{TokenPurpose::signup};
-  if (type == "recovery") return std::vector{TokenPurpose::recovery};
-  if (type == "magiclink") return std::vector{TokenPurpose::magic_link};
-  if (type == "email_change") return std::vector{TokenPurpose::email_change};
   if (type == "email") return std::vector{TokenPurpose::magic_link, TokenPurpose::signup};
+  if (auto purpose = store::purpose_from_name(type)) return std::vector{*purpose};
   return std::nullopt;
 }
 
