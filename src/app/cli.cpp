@@ -136,8 +136,14 @@ void add_mail_options(CLI::App& cli, Config& c) {
                  "SMTP AUTH user (the password: LATCHKEY_SMTP_PASSWORD in the environment)")
       ->envname("LATCHKEY_SMTP_USER");
   cli.add_flag("--smtp-require-starttls", c.smtp_require_starttls,
-               "smtp://: refuse to send unless the server offers STARTTLS")
+               "smtp://: refuse to send unless the server offers STARTTLS (always so with a "
+               "password)")
       ->envname("LATCHKEY_SMTP_REQUIRE_STARTTLS");
+  cli.add_option("--smtp-ca-file", c.smtp_ca_file,
+                 "PEM file of the CAs that may sign the SMTP server's certificate (default: the "
+                 "system's)")
+      ->envname("LATCHKEY_SMTP_CA_FILE")
+      ->check(CLI::ExistingFile);
   cli.add_option("--mail-templates", c.mail_templates_dir,
                  "Directory of <kind>.subject/.txt/.html files overriding the built-in mails")
       ->envname("LATCHKEY_MAIL_TEMPLATES");

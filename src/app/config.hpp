@@ -49,6 +49,7 @@ struct Config {
   std::string smtp_from = "latchkey <noreply@localhost>";
   std::string smtp_user;  // AUTH; the password comes from LATCHKEY_SMTP_PASSWORD only
   bool smtp_require_starttls = false;
+  std::string smtp_ca_file;           // empty: the system's CA store
   std::string mail_templates_dir;     // <kind>.subject / .txt / .html overriding the built-in ones
   int64_t mail_min_interval_s = 60;   // between two mails of one kind to one address
   int64_t mail_hourly_cap = 1000;     // mails queued per hour by the whole instance

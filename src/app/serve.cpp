@@ -200,6 +200,7 @@ std::unique_ptr<mail::SmtpSender> smtp_sender(const Config& config) {
   // Security: from the environment only, never a flag (flags show in `ps`).
   if (const char* password = std::getenv("LATCHKEY_SMTP_PASSWORD")) o.password = password;
   o.require_starttls = config.smtp_require_starttls;
+  o.ca_file = config.smtp_ca_file;
   return std::make_unique<mail::SmtpSender>(std::move(o));
 }
 
@@ -303,11 +304,9 @@ int serve(const Config& config) {
       [&courier] {
         if (courier) courier->wake();
       },
-      // Lookups of any address run after the answer (account_mail.hpp); inline if the pool
-      // is full, so no mail is dropped.
-      [&db_pool](std::function<void()> job) {
-        if (!db_pool.try_submit(job)) job();
-      });
+      // Lookups of any address run once the answer has been written (account_mail.hpp), on
+      // the store pool, so their cost does not show in its timing.
+      [](std::function<void()> job) { api::after_reply(std::move(job)); });
 
   const SurfaceDeps surface_deps{
       {auth, items, accounts, account_mail, [&db] { return db.ping(); }, "latchkey",

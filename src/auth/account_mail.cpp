@@ -237,18 +237,23 @@ Result<core::Micros> AccountMail::request_email_change(const Principal& who,
 }
 
 Result<Verified> AccountMail::verify_code(TokenPurpose purpose, std::string_view email,
-                                          std::string_view code) {
+                                          std::string_view code,
+                                          const store::SessionClient& client) {
   const std::string address = core::ascii_lower(email);
   const std::string hash = codes_.hash(store::purpose_name(purpose), address, code);
-  return complete(outbox_.redeem_code(purpose, address, hash, options_.max_code_attempts,
-                                      clock_.now_us()));
+  return complete(
+      outbox_.redeem_code(purpose, address, hash, options_.max_code_attempts, clock_.now_us()),
+      client);
 }
 
-Result<Verified> AccountMail::verify_link(TokenPurpose purpose, std::string_view link_token) {
-  return complete(outbox_.redeem_link(purpose, crypto::link_hash(link_token), clock_.now_us()));
+Result<Verified> AccountMail::verify_link(TokenPurpose purpose, std::string_view link_token,
+                                          const store::SessionClient& client) {
+  return complete(outbox_.redeem_link(purpose, crypto::link_hash(link_token), clock_.now_us()),
+                  client);
 }
 
-Result<Verified> AccountMail::complete(Result<store::OneTimeToken> token) {
+Result<Verified> AccountMail::complete(Result<store::OneTimeToken> token,
+                                       const store::SessionClient& client) {
   if (!token) {
     Error e = std::move(token).error();
     if (e.code == Errc::unauthenticated) return fail(otp_expired(e.detail));
@@ -285,7 +290,7 @@ Result<Verified> AccountMail::complete(Result<store::OneTimeToken> token) {
   }
   const SignInMethod method = token->purpose == TokenPurpose::recovery ? SignInMethod::recovery
                                                                        : SignInMethod::otp;
-  auto session = auth_.open_session(std::move(*user), method);
+  auto session = auth_.open_session(std::move(*user), method, client);
   if (!session) return fail(std::move(session).error());
   return Verified{std::move(*session), token->purpose, token->redirect_to};
 }

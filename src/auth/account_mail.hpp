@@ -88,17 +88,19 @@ class AccountMail {
                                             std::string_view redirect_to);
 
   // By the 6-digit code sent to `email`. otp_expired for a wrong, used, expired or dead code.
+  // The session opens for `client`.
   Result<Verified> verify_code(store::TokenPurpose purpose, std::string_view email,
-                               std::string_view code);
+                               std::string_view code, const store::SessionClient& client);
   // By the token in the mail's link.
-  Result<Verified> verify_link(store::TokenPurpose purpose, std::string_view link_token);
+  Result<Verified> verify_link(store::TokenPurpose purpose, std::string_view link_token,
+                               const store::SessionClient& client);
 
  private:
   // over_email_send_rate_limit unless a mail of `kind` to `email` may go now.
   Result<void> admit(std::string_view kind, std::string_view email);
   Result<void> queue(const store::UserRecord& user, store::TokenPurpose purpose,
                      std::string_view to, std::string_view redirect_to, int64_t ttl_s);
-  Result<Verified> complete(Result<store::OneTimeToken> token);
+  Result<Verified> complete(Result<store::OneTimeToken> token, const store::SessionClient& client);
   // Runs `job` through defer_ (inline without one); a failure is logged, without the address.
   void later(const char* what, std::function<Result<void>()> job);
 

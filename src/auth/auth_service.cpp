@@ -13,7 +13,30 @@ namespace {
 constexpr size_t kRefreshTokenBytes = 32;
 constexpr const char* kInvalidCredentials = "Invalid credentials";
 
+constexpr size_t kMaxUserAgent = 256;
+
 }  // namespace
+
+std::string_view method_name(SignInMethod method) {
+  switch (method) {
+    case SignInMethod::otp:
+      return "otp";
+    case SignInMethod::recovery:
+      return "recovery";
+    case SignInMethod::password:
+      break;
+  }
+  return "password";
+}
+
+store::SessionClient describe_client(std::string_view ip, std::string_view user_agent) {
+  store::SessionClient client{std::string(ip), {}};
+  const auto n = std::min(user_agent.size(), kMaxUserAgent);
+  client.user_agent.reserve(n);
+  for (const char ch : user_agent.substr(0, n))
+    client.user_agent += (ch >= 0x20 && ch < 0x7f) ? ch : '?';
+  return client;
+}
 
 AuthService::AuthService(store::UserStore& users, store::SessionStore& sessions,
                          store::AttemptStore& attempts, const crypto::PasswordHasher& hasher,
@@ -49,7 +72,8 @@ std::string AuthService::hash_password(std::string_view password) const {
 }
 
 Result<AuthResult> AuthService::register_hashed(std::string_view email, std::string phc_hash,
-                                                std::string user_metadata) {
+                                                std::string user_metadata,
+                                                const store::SessionClient& client) {
   store::NewUser user{UserId{core::Uuid::random_v4(random_)}, core::ascii_lower(email),
                       std::move(user_metadata), std::move(phc_hash)};
   // Sign-up confirms at once (mailer auto-confirm, the tutorial contract).
@@ -61,7 +85,7 @@ Result<AuthResult> AuthService::register_hashed(std::string_view email, std::str
       return fail(std::move(e).with_code(ErrorCode::user_already_exists, "User already registered"));
     return fail(std::move(e));
   }
-  return open_session(std::move(created).value());
+  return open_session(std::move(created).value(), SignInMethod::password, client);
 }
 
 Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
@@ -105,10 +129,11 @@ Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
   return user;
 }
 
-Result<AuthResult> AuthService::refresh(std::string_view refresh_token) {
+Result<AuthResult> AuthService::refresh(std::string_view refresh_token,
+                                        const store::SessionClient& client) {
   auto next = crypto::random_token(random_, kRefreshTokenBytes);
   auto session = sessions_.rotate_refresh_token(crypto::sha256_hex(refresh_token),
-                                                crypto::sha256_hex(next), clock_.now_us());
+                                                crypto::sha256_hex(next), clock_.now_us(), client);
   if (!session) {
     auto e = std::move(session).error();
     if (e.code != Errc::unauthenticated) return fail(std::move(e));
@@ -124,7 +149,7 @@ Result<AuthResult> AuthService::refresh(std::string_view refresh_token) {
     return fail(std::move(user).error());
   }
   if (banned(*user)) return fail(Error::make(ErrorCode::user_banned, "User is banned", "banned"));
-  auto tokens = issue_tokens(*user, session->id, std::move(next), session->created_at);
+  auto tokens = issue_tokens(*user, *session, std::move(next));
   return AuthResult{std::move(user).value(), std::move(tokens)};
 }
 
@@ -141,6 +166,18 @@ Result<void> AuthService::logout(const Principal& who, LogoutScope scope) {
   if (!revoked && revoked.error().code == Errc::not_found) {
     return fail(Error::make(ErrorCode::session_not_found, "Could not validate credentials",
                             "session not found"));
+  }
+  return revoked;
+}
+
+Result<std::vector<store::SessionRecord>> AuthService::list_sessions(const Principal& who) {
+  return sessions_.list_sessions(who.user_id, clock_.now_us(), kMaxListedSessions);
+}
+
+Result<void> AuthService::revoke_session(const Principal& who, SessionId session) {
+  auto revoked = sessions_.revoke_session(who.user_id, session, clock_.now_us());
+  if (!revoked && revoked.error().code == Errc::not_found) {
+    return fail(Error::make(ErrorCode::not_found, "Session not found", "not the caller's"));
   }
   return revoked;
 }
@@ -219,21 +256,24 @@ Result<void> AuthService::check_session(const Principal& who) {
   return open;
 }
 
-Result<AuthResult> AuthService::open_session(store::UserRecord user, SignInMethod method) {
+Result<AuthResult> AuthService::open_session(store::UserRecord user, SignInMethod method,
+                                             const store::SessionClient& client) {
   const auto now = clock_.now_us();
   store::SessionRecord session{SessionId{core::Uuid::random_v4(random_)}, user.id, now,
                                now + options_.refresh_ttl_s * 1'000'000, std::nullopt};
+  session.sign_in_method = method_name(method);
+  session.client = client;
   auto refresh_token = crypto::random_token(random_, kRefreshTokenBytes);
   auto opened = sessions_.open_session(session, crypto::sha256_hex(refresh_token));
   if (!opened) return fail(std::move(opened).error());
   user.last_sign_in_at = now;
-  auto tokens = issue_tokens(user, session.id, std::move(refresh_token), now, method);
+  auto tokens = issue_tokens(user, session, std::move(refresh_token));
   return AuthResult{std::move(user), std::move(tokens)};
 }
 
-TokenPair AuthService::issue_tokens(const store::UserRecord& user, SessionId session,
-                                    std::string refresh_token, core::Micros signed_in_at,
-                                    SignInMethod method) const {
+TokenPair AuthService::issue_tokens(const store::UserRecord& user,
+                                    const store::SessionRecord& session,
+                                    std::string refresh_token) const {
   const auto now = clock_.now_s();
   crypto::AccessClaims claims;
   claims.sub = user.id.str();
@@ -243,13 +283,12 @@ TokenPair AuthService::issue_tokens(const store::UserRecord& user, SessionId ses
   claims.iss = jwt_.policy().issuer;
   claims.iat = now;
   claims.exp = now + options_.access_ttl_s;
-  claims.session_id = session.str();
+  claims.session_id = session.id.str();
   claims.phone = user.phone.value_or("");
   claims.app_metadata = user.app_metadata;
   claims.user_metadata = user.user_metadata;
-  // Sessions do not store their method: a refreshed token says password (issue 11 note).
-  static constexpr const char* kMethods[] = {"password", "otp", "recovery"};
-  claims.amr.push_back({kMethods[static_cast<int>(method)], signed_in_at / 1'000'000});
+  // As GoTrue: how and when the session was signed in, the same in every refreshed token.
+  claims.amr.push_back({session.sign_in_method, session.created_at / 1'000'000});
   return TokenPair{jwt_.sign(claims), options_.access_ttl_s, claims.exp, std::move(refresh_token)};
 }
 

@@ -3,10 +3,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
-#include "core/random.hpp"
 #include "core/error.hpp"
+#include "core/random.hpp"
 #include "core/rate_limit.hpp"
 #include "crypto/jwt.hpp"
 #include "crypto/password_hasher.hpp"
@@ -39,6 +40,16 @@ enum class SignInMethod {
   otp,       // a code or link from a mail (confirmation, magic link, email change)
   recovery,  // a recovery mail
 };
+// "password", "otp", "recovery": the amr method, as sessions store it.
+std::string_view method_name(SignInMethod method);
+
+// The most sessions a user's session list shows (the most recently used).
+inline constexpr int kMaxListedSessions = 100;
+
+// A request's client as a session records it. The user agent is whatever the client sent, so
+// it is cut to 256 bytes of printable ASCII: every backend stores it as text, and a list shown
+// to the user must not carry control characters.
+store::SessionClient describe_client(std::string_view ip, std::string_view user_agent);
 
 // Which sessions a logout ends (Supabase's scopes).
 enum class LogoutScope {
@@ -90,7 +101,7 @@ class AuthService {
   // conflict ("User already registered") if the email is taken. `user_metadata` is a JSON
   // object text (sign-up data; the tutorial's full_name).
   Result<AuthResult> register_hashed(std::string_view email, std::string phc_hash,
-                                     std::string user_metadata);
+                                     std::string user_metadata, const store::SessionClient& client);
   // The user whose password this is. unauthenticated ("Invalid credentials") for an unknown
   // email or a wrong password, after the same amount of hashing work in both cases.
   // rate_limited (with retry_after_s) while the email is backing off after repeated
@@ -98,12 +109,17 @@ class AuthService {
   // unconfirmed email, user_banned for a banned account.
   Result<store::UserRecord> check_credentials(std::string_view email, std::string_view password);
   // Opens a session for a user who has just proved who they are.
-  Result<AuthResult> open_session(store::UserRecord user,
-                                  SignInMethod method = SignInMethod::password);
+  Result<AuthResult> open_session(store::UserRecord user, SignInMethod method,
+                                  const store::SessionClient& client);
   // Rotates the refresh token; see SessionStore::rotate_refresh_token for reuse detection.
-  // user_banned for a banned account.
-  Result<AuthResult> refresh(std::string_view refresh_token);
+  // The new access token keeps the session's sign-in method. user_banned for a banned account.
+  Result<AuthResult> refresh(std::string_view refresh_token, const store::SessionClient& client);
   Result<void> logout(const Principal& who, LogoutScope scope = LogoutScope::local);
+  // The caller's live sessions, the most recently used first (at most kMaxListedSessions).
+  Result<std::vector<store::SessionRecord>> list_sessions(const Principal& who);
+  // Revokes one of the caller's sessions (their own current one too). not_found when it is
+  // not theirs, whether it exists or not.
+  Result<void> revoke_session(const Principal& who, SessionId session);
   Result<store::UserRecord> me(const Principal& who);
 
   // CPU only (no store access): signature, algorithm, exp/nbf/iat, iss, aud. A user's access
@@ -120,9 +136,8 @@ class AuthService {
   Result<void> check_session(const Principal& who);
 
  private:
-  TokenPair issue_tokens(const store::UserRecord& user, SessionId session,
-                         std::string refresh_token, core::Micros signed_in_at,
-                         SignInMethod method = SignInMethod::password) const;
+  TokenPair issue_tokens(const store::UserRecord& user, const store::SessionRecord& session,
+                         std::string refresh_token) const;
   bool banned(const store::UserRecord& user) const;
 
   store::UserStore& users_;

@@ -29,6 +29,16 @@ bool WorkerPool::try_submit(std::function<void()> job) {
   return true;
 }
 
+bool WorkerPool::submit_unbounded(std::function<void()> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return false;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
 void WorkerPool::shutdown() {
   {
     std::lock_guard lock(mu_);

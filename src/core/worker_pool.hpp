@@ -24,6 +24,9 @@ class WorkerPool {
 
   // false (and `job` is dropped) if the queue is full or the pool is stopping.
   bool try_submit(std::function<void()> job);
+  // Queues `job` even past the bound; false (and `job` is dropped) only once stopping. For
+  // the few jobs that must not be lost and are bounded elsewhere.
+  bool submit_unbounded(std::function<void()> job);
   // Runs every queued job, then joins the threads. Idempotent.
   void shutdown();
 

@@ -2,6 +2,7 @@
 // Plain request/response types: what the rest of latchkey sees of HTTP. No Beast here, so
 // handlers compile without it.
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,9 @@ struct Response {
   std::string body;
   // Set instead of `body` for data that lives as long as the process (embedded assets).
   std::string_view static_body;
+  // Released once the response has been written (or dropped unsent, e.g. the client left):
+  // the handler's work for after the answer runs in its deleter, on an I/O thread.
+  std::shared_ptr<void> after_sent;
 
   std::string_view payload() const { return static_body.empty() ? body : static_body; }
 };

@@ -30,6 +30,7 @@ struct SmtpOptions {
   std::string username;
   std::string password;
   bool require_starttls = false;  // smtp://: refuse to send in clear if STARTTLS is missing
+  std::string ca_file;            // PEM CAs for the server's certificate; empty: the system's
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds timeout{60};  // the whole exchange
 };

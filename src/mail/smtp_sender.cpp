@@ -51,9 +51,11 @@ SendResult SmtpSender::send(std::string_view to, std::string_view message) {
   // Security: only mail protocols, whatever the configured URL says (no file://, no http://).
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   // STARTTLS whenever offered; required if configured (an attacker on the path could strip
-  // the offer). smtps:// is TLS regardless.
-  curl_easy_setopt(c, CURLOPT_USE_SSL,
-                   options_.require_starttls ? long{CURLUSESSL_ALL} : long{CURLUSESSL_TRY});
+  // the offer), and whenever there is a password, which must never cross the network in
+  // clear. smtps:// is TLS regardless. The certificate and host name are always verified.
+  const bool tls_required = options_.require_starttls || !options_.password.empty();
+  curl_easy_setopt(c, CURLOPT_USE_SSL, tls_required ? long{CURLUSESSL_ALL} : long{CURLUSESSL_TRY});
+  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (!options_.username.empty()) curl_easy_setopt(c, CURLOPT_USERNAME, options_.username.c_str());
   if (!options_.password.empty()) curl_easy_setopt(c, CURLOPT_PASSWORD, options_.password.c_str());
   curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());

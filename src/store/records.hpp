@@ -62,12 +62,21 @@ struct UserPage {
   int64_t total = 0;  // every user, not just this page
 };
 
+// The device behind a session's requests, as they showed it: for the user's session list.
+struct SessionClient {
+  std::string ip;
+  std::string user_agent;
+};
+
 struct SessionRecord {
   SessionId id;
   UserId user_id;
   core::Micros created_at = 0;
   core::Micros expires_at = 0;  // refresh tokens of this session die with it
   std::optional<core::Micros> revoked_at;
+  std::string sign_in_method = "password";  // how it was opened: its tokens' amr method
+  SessionClient client = {};                // of the request that opened or last refreshed it
+  std::optional<core::Micros> refreshed_at = std::nullopt;  // its last refresh, if any
 };
 
 struct ItemRecord {

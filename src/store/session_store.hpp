@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "store/records.hpp"
@@ -22,6 +23,10 @@ class SessionStore {
   // unauthenticated unless the session exists, belongs to `owner`, is not revoked and
   // has not expired at `now`.
   virtual Result<void> check_session(UserId owner, SessionId id, core::Micros now) = 0;
+  // The sessions of `owner` that are neither revoked nor expired at `now`, the most recently
+  // used (refreshed, else opened) first, at most `limit` of them.
+  virtual Result<std::vector<SessionRecord>> list_sessions(UserId owner, core::Micros now,
+                                                           int limit) = 0;
   // Marks the session revoked (idempotent); its refresh tokens die with it.
   // not_found if the session does not belong to `owner`.
   virtual Result<void> revoke_session(UserId owner, SessionId id, core::Micros now) = 0;
@@ -33,10 +38,11 @@ class SessionStore {
   // session's live refresh token. unauthenticated if the token is unknown or its session
   // is revoked or expired. If `old_hash` was already used (a replay: either the client or
   // an attacker holds a stolen copy), the whole session is revoked and unauthenticated is
-  // returned with detail kRefreshTokenReused.
+  // returned with detail kRefreshTokenReused. A rotation records `client` and `now` as the
+  // session's last use (refreshed_at); the returned record shows them.
   virtual Result<SessionRecord> rotate_refresh_token(std::string_view old_hash,
-                                                     std::string_view new_hash,
-                                                     core::Micros now) = 0;
+                                                     std::string_view new_hash, core::Micros now,
+                                                     const SessionClient& client) = 0;
 };
 
 }  // namespace latchkey::store

@@ -84,6 +84,76 @@ TEST_F(SessionTest, LogoutEndsOnlyThatSession) {
   EXPECT_EQ(refresh(other_refresh).status, 200);
 }
 
+// The session list (GET /auth/sessions) shows each device as its last sign-in or refresh
+// showed it; DELETE /auth/sessions/{id} ends that one session only, and only the owner's.
+TEST_F(SessionTest, SessionsListShowsEachDeviceAndRevokingOneEndsOnlyIt) {
+  const Account a = new_account("devices");
+  ASSERT_TRUE(a.ok) << a.error;
+  Headers phone_ua = {{"User-Agent", "PhoneApp/1.0 (Android 14)"}};
+  const Response login =
+      client().post("/auth/login", {{"email", a.email}, {"password", a.password}}, phone_ua);
+  ASSERT_EQ(login.status, 200) << login.body;
+  const std::string phone_session =
+      jwt_part(login.json()["access_token"].get<std::string>(), 1)["session_id"];
+  const std::string laptop_session = jwt_part(a.access_token, 1)["session_id"];
+
+  const Response listed = client().get("/auth/sessions", a.auth());
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const json sessions = listed.json();
+  ASSERT_TRUE(sessions.is_array()) << listed.body;
+  ASSERT_EQ(sessions.size(), 2u) << listed.body;
+  EXPECT_EQ(sessions[0]["id"], phone_session) << "the most recently used first";
+  EXPECT_EQ(sessions[0]["current"], false);
+  EXPECT_EQ(sessions[0]["user_agent"], "PhoneApp/1.0 (Android 14)");
+  EXPECT_EQ(sessions[0]["ip"], "127.0.0.1");
+  EXPECT_EQ(sessions[0]["sign_in_method"], "password");
+  EXPECT_EQ(sessions[0]["last_used_at"], sessions[0]["created_at"]) << "never refreshed yet";
+  EXPECT_TRUE(sessions[0]["expires_at"].is_string());
+  EXPECT_EQ(sessions[1]["id"], laptop_session);
+  EXPECT_EQ(sessions[1]["current"], true);
+
+  // A refresh from an updated app is the session's new device and last use.
+  const Response renewed =
+      client().post("/auth/refresh", {{"refresh_token", login.json()["refresh_token"]}},
+                    {{"User-Agent", "PhoneApp/1.1 (Android 14) \xe2\x9c\x93"}});
+  ASSERT_EQ(renewed.status, 200) << renewed.body;
+  const json after = client().get("/auth/sessions", a.auth()).json();
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0]["id"], phone_session);
+  EXPECT_EQ(after[0]["user_agent"], "PhoneApp/1.1 (Android 14) ???") << "only printable ASCII";
+  EXPECT_GE(after[0]["last_used_at"].get<std::string>(), after[0]["created_at"].get<std::string>());
+
+  // Another user can neither see nor end them.
+  const Account b = new_account("devices-other");
+  ASSERT_TRUE(b.ok) << b.error;
+  const json theirs = client().get("/auth/sessions", b.auth()).json();
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_EQ(theirs[0]["current"], true);
+  EXPECT_TRUE(
+      IsError(client().del("/auth/sessions/" + phone_session, b.auth()), 404, "Session not found"));
+  EXPECT_TRUE(
+      IsError(client().del("/auth/sessions/not-a-uuid", b.auth()), 404, "Session not found"));
+  const std::string phone_access = renewed.json()["access_token"];
+  EXPECT_EQ(me(phone_access).status, 200);
+
+  // The owner ends the phone's session: its tokens die at once, the laptop's live on.
+  const Response revoked = client().del("/auth/sessions/" + phone_session, a.auth());
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(revoked.json(), json({{"message", "Session revoked"}}));
+  EXPECT_TRUE(IsUnauthorized(me(phone_access)));
+  EXPECT_TRUE(IsErrorBody(refresh(renewed.json()["refresh_token"].get<std::string>()), 401));
+  EXPECT_EQ(me(a.access_token).status, 200);
+  const json left = client().get("/auth/sessions", a.auth()).json();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0]["id"], laptop_session);
+
+  // Ending one's own current session is a logout.
+  ASSERT_EQ(client().del("/auth/sessions/" + laptop_session, a.auth()).status, 200);
+  EXPECT_TRUE(IsUnauthorized(client().get("/auth/sessions", a.auth())));
+  EXPECT_TRUE(IsUnauthorized(client().get("/auth/sessions")));
+  EXPECT_TRUE(IsUnauthorized(client().del("/auth/sessions/" + laptop_session)));
+}
+
 TEST_F(SessionTest, LogoutWithoutTokenIs401) {
   EXPECT_TRUE(IsUnauthorized(client().post("/auth/logout", json::object())));
 }

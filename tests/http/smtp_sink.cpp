@@ -1,5 +1,6 @@
 #include "smtp_sink.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -32,9 +33,21 @@ std::string ReceivedMail::link_target() const {
   return first_match(link(), std::regex(R"(https?://[^/]+(/.*))"));
 }
 
-std::unique_ptr<SmtpSink> SmtpSink::start(std::string* error) {
+std::unique_ptr<SmtpSink> SmtpSink::start(std::string* error, SmtpSinkOptions options) {
   std::unique_ptr<SmtpSink> sink(new SmtpSink());
+  sink->options_ = std::move(options);
   sink->dir_ = std::make_unique<TempDir>();
+  if (sink->options_.tls != SmtpSinkOptions::Tls::none) {
+    const std::string dir = sink->dir_->path().string();
+    const std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1"
+        " -addext subjectAltName=IP:127.0.0.1 -keyout '" +
+        dir + "/key.pem' -out '" + dir + "/cert.pem' 2>/dev/null";
+    if (std::system(cmd.c_str()) != 0) {
+      *error = "openssl could not make the SMTP sink's certificate";
+      return nullptr;
+    }
+  }
   if (!sink->launch(0, error)) return nullptr;
   return sink;
 }
@@ -44,9 +57,16 @@ SmtpSink::~SmtpSink() { stop(); }
 bool SmtpSink::launch(uint16_t port, std::string* error) {
   const fs::path port_file = dir_->path() / "port";
   fs::remove(port_file);
-  process_ = BackgroundProcess::start(
-      kPython, {LATCHKEY_SMTP_SINK, mail_dir().string(), port_file.string(), std::to_string(port)},
-      error);
+  std::vector<std::string> args = {LATCHKEY_SMTP_SINK, mail_dir().string(), port_file.string(),
+                                   std::to_string(port)};
+  if (options_.tls != SmtpSinkOptions::Tls::none) {
+    args.push_back(options_.tls == SmtpSinkOptions::Tls::smtps ? "--smtps" : "--starttls");
+    args.push_back(ca_file().string());
+    args.push_back((dir_->path() / "key.pem").string());
+  }
+  if (!options_.auth.empty()) args.insert(args.end(), {"--auth", options_.auth});
+  if (options_.auth_in_clear) args.push_back("--auth-in-clear");
+  process_ = BackgroundProcess::start(kPython, args, error);
   if (!process_) return false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -98,6 +118,8 @@ std::vector<ReceivedMail> SmtpSink::all() const {
     m.text = j.value("text", "");
     m.html = j.value("html", "");
     m.headers = j.value("headers", nlohmann::json::object());
+    m.tls = j.value("tls", false);
+    if (j.contains("auth_user") && j["auth_user"].is_string()) m.auth_user = j["auth_user"];
     mails.push_back(std::move(m));
   }
   return mails;

@@ -23,6 +23,8 @@ struct ReceivedMail {
   std::string text;
   std::string html;
   nlohmann::json headers;
+  bool tls = false;                      // the SMTP session was encrypted
+  std::optional<std::string> auth_user;  // who authenticated (AUTH), if anyone
   // The 6-digit code and the verification link the text carries (empty if none).
   std::string code() const;
   std::string link() const;
@@ -30,14 +32,31 @@ struct ReceivedMail {
   std::string link_target() const;
 };
 
+struct SmtpSinkOptions {
+  enum class Tls {
+    none,
+    starttls,  // offers STARTTLS and requires it before MAIL
+    smtps,     // TLS from the first byte
+  };
+  Tls tls = Tls::none;
+  std::string auth;            // "user:password": AUTH required before MAIL
+  bool auth_in_clear = false;  // offers AUTH without TLS too
+};
+
 class SmtpSink {
  public:
-  // nullptr (and *error) if python3-aiosmtpd is missing or the server does not come up.
-  static std::unique_ptr<SmtpSink> start(std::string* error);
+  // nullptr (and *error) if python3-aiosmtpd is missing or the server does not come up. With
+  // TLS, a self-signed certificate for 127.0.0.1 is made for it (openssl), see ca_file().
+  static std::unique_ptr<SmtpSink> start(std::string* error, SmtpSinkOptions options = {});
   ~SmtpSink();
 
   uint16_t port() const { return port_; }
-  std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return std::string(options_.tls == SmtpSinkOptions::Tls::smtps ? "smtps" : "smtp") +
+           "://127.0.0.1:" + std::to_string(port_);
+  }
+  // The certificate the server presents (its own CA), with TLS.
+  std::filesystem::path ca_file() const { return dir_->path() / "cert.pem"; }
   // Where each mail lands as <n>.json (tests/support/smtp_sink.py).
   std::filesystem::path mail_dir() const { return dir_->path() / "mail"; }
   // While on, every mail is answered 451 (try again later).
@@ -56,6 +75,7 @@ class SmtpSink {
   SmtpSink() = default;
   bool launch(uint16_t port, std::string* error);
 
+  SmtpSinkOptions options_;
   std::unique_ptr<TempDir> dir_;
   std::unique_ptr<BackgroundProcess> process_;
   uint16_t port_ = 0;

@@ -136,5 +136,42 @@ TEST(PostgresMigration, UsersFromVersion2KeepTheirNameAsUserMetadata) {
   EXPECT_EQ(nlohmann::json::parse(nameless->user_metadata), nlohmann::json::object());
 }
 
+// Migration 6 (session method, device, last use) on a database with a live session: it is
+// listed as a password session with no device yet, and its refresh token still rotates.
+TEST(PostgresMigration, SessionsFromVersion5StayLiveAndListed) {
+  PgCluster& cluster = PgCluster::shared();
+  const std::string db = cluster.create_database();
+  const auto options = PostgresBackend::options(cluster, 1, db);
+  {
+    auto owner = postgres::PgConnection::open(options.owner_url, 5, 0);
+    ASSERT_TRUE(owner.has_value()) << owner.error().detail;
+    ASSERT_TRUE(postgres::migrate(**owner, PgCluster::kAppRole, 5).has_value());
+  }
+  const std::string user = "11111111-1111-4111-8111-111111111111";
+  const std::string session = "33333333-3333-4333-8333-333333333333";
+  cluster.exec(db, "INSERT INTO auth.users (id, email, password_hash) VALUES ('" + user +
+                       "', 'a@example.com', 'h');"
+                       " INSERT INTO auth.sessions (id, user_id, expires_at) VALUES ('" +
+                       session + "', '" + user + "', now() + interval '1 day');" +
+                       " INSERT INTO auth.refresh_tokens (token_hash, session_id) VALUES ('h1', '" +
+                       session + "')");
+  auto store = postgres::open_pg_store(options);
+  ASSERT_TRUE(store.has_value()) << store.error().detail;
+  const UserId owner{*core::Uuid::parse(user)};
+  const core::Micros now = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  auto listed = (*store)->sessions().list_sessions(owner, now, 10);
+  ASSERT_TRUE(listed.has_value()) << listed.error().detail;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).id.str(), session);
+  EXPECT_EQ(listed->at(0).sign_in_method, "password");
+  EXPECT_EQ(listed->at(0).client.ip, "");
+  EXPECT_EQ(listed->at(0).refreshed_at, std::nullopt);
+  auto rotated = (*store)->sessions().rotate_refresh_token("h1", "h2", now, {"192.0.2.1", "ua"});
+  ASSERT_TRUE(rotated.has_value()) << rotated.error().detail;
+  EXPECT_EQ(rotated->refreshed_at, now);
+}
+
 }  // namespace
 }  // namespace latchkey::store::testing

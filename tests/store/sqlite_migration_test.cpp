@@ -94,6 +94,45 @@ TEST(SqliteMigrations, RebuildingUserDataKeepsItsRows) {
   EXPECT_EQ(too_long.error().code, Errc::invalid_input);
 }
 
+// Migration 6 (session method, device, last use) on a database with a live session: it is
+// listed as a password session with no device yet, and its refresh token still rotates.
+TEST(SqliteMigrations, SessionsFromVersion5StayLiveAndListed) {
+  latchkey::testing::TempDir dir;
+  const auto o = options_in(dir);
+  const std::string user = "11111111-1111-4111-8111-111111111111";
+  const std::string session = "33333333-3333-4333-8333-333333333333";
+  {
+    auto c = Connection::open(o);
+    ASSERT_TRUE(c.has_value());
+    ASSERT_TRUE(sqlite::migrate(**c, 1, 5).has_value());
+    ASSERT_TRUE((*c)->exec(("INSERT INTO users(id, email, password_hash, created_at, updated_at)"
+                            " VALUES ('" +
+                            user +
+                            "', 'a@example.com', 'h', 1, 1);"
+                            " INSERT INTO sessions(id, user_id, created_at, expires_at) VALUES ('" +
+                            session + "', '" + user +
+                            "', 10, 1000);"
+                            " INSERT INTO refresh_tokens(token_hash, session_id, created_at)"
+                            " VALUES ('h1', '" +
+                            session + "', 10)")
+                               .c_str()));
+  }
+  auto s = open_sqlite_store(o);
+  ASSERT_TRUE(s.has_value()) << s.error().detail;
+  const UserId owner{*core::Uuid::parse(user)};
+  auto listed = (*s)->sessions().list_sessions(owner, 20, 10);
+  ASSERT_TRUE(listed.has_value()) << listed.error().detail;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).id.str(), session);
+  EXPECT_EQ(listed->at(0).created_at, 10);
+  EXPECT_EQ(listed->at(0).sign_in_method, "password");
+  EXPECT_EQ(listed->at(0).client.ip, "");
+  EXPECT_EQ(listed->at(0).refreshed_at, std::nullopt);
+  auto rotated = (*s)->sessions().rotate_refresh_token("h1", "h2", 30, {"192.0.2.1", "ua"});
+  ASSERT_TRUE(rotated.has_value()) << rotated.error().detail;
+  EXPECT_EQ(rotated->refreshed_at, 30);
+}
+
 TEST(SqliteMigrations, ADatabaseFromANewerBinaryIsRefused) {
   latchkey::testing::TempDir dir;
   const auto o = options_in(dir);

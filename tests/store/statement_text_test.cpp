@@ -46,17 +46,18 @@ class StatementLog {
 // Everything a client can put into a store call, for one round of calls.
 struct RequestValues {
   std::string email, full_name, password_hash, refresh_a, refresh_b, title, content, meta_value,
-      address;
+      address, user_agent;
   std::vector<std::string> all() const {
-    return {email, full_name, password_hash, refresh_a, refresh_b, title, content, meta_value,
-            address};
+    return {email, full_name, password_hash, refresh_a, refresh_b,
+            title, content,   meta_value,    address,   user_agent};
   }
 };
 
 RequestValues plain_values() {
-  return {"alice@example.com", "Alice",   "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
-          "refresh-one",       "refresh-two", "A title", "Some content", "a value",
-          "192.0.2.1"};
+  return {"alice@example.com", "Alice",       "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+          "refresh-one",       "refresh-two", "A title",
+          "Some content",      "a value",     "192.0.2.1",
+          "curl/8.0"};
 }
 
 // Attempts to end a string literal or an identifier and run SQL of the attacker's, each with
@@ -74,6 +75,7 @@ RequestValues hostile_values() {
       "inj7'); DELETE FROM user_data; DELETE FROM user_data_all; --",
       "inj8\\'; ATTACH DATABASE '/tmp/inj8.db' AS x; --",
       "192.0.2.1'); SELECT pg_sleep(10); --inj9",
+      "Mozilla/5.0', ''); UPDATE auth.sessions SET revoked_at = NULL; --inj10",
   };
 }
 
@@ -88,17 +90,20 @@ void exercise(Store& store, const RequestValues& v) {
   ASSERT_TRUE(store.users().find_user(user));
   ASSERT_TRUE(store.users().set_password_hash(user, v.password_hash + "2"));
 
-  const SessionRecord session{SessionId{core::Uuid::random_v4()}, user, kT0, kT0 + kHour,
-                              std::nullopt};
+  const SessionClient client{v.address, v.user_agent};
+  SessionRecord session{SessionId{core::Uuid::random_v4()}, user, kT0, kT0 + kHour, std::nullopt};
+  session.client = client;
   ASSERT_TRUE(store.sessions().open_session(session, v.refresh_a));
   ASSERT_TRUE(store.sessions().check_session(user, session.id, kT0 + 1));
-  ASSERT_TRUE(store.sessions().rotate_refresh_token(v.refresh_a, v.refresh_b, kT0 + 2));
+  ASSERT_TRUE(store.sessions().rotate_refresh_token(v.refresh_a, v.refresh_b, kT0 + 2, client));
+  ASSERT_EQ(store.sessions().list_sessions(user, kT0 + 2, 10).value().at(0).client.user_agent,
+            v.user_agent);
   ASSERT_FALSE(
-      store.sessions().rotate_refresh_token(v.refresh_a, "reused-" + v.refresh_b, kT0 + 3));
+      store.sessions().rotate_refresh_token(v.refresh_a, "reused-" + v.refresh_b, kT0 + 3, {}));
   ASSERT_FALSE(store.sessions().check_session(user, session.id, kT0 + 4))
       << "reuse revokes the session";
   ASSERT_FALSE(
-      store.sessions().rotate_refresh_token("unknown-" + v.refresh_a, v.refresh_b, kT0 + 5));
+      store.sessions().rotate_refresh_token("unknown-" + v.refresh_a, v.refresh_b, kT0 + 5, {}));
   const SessionRecord other{SessionId{core::Uuid::random_v4()}, user, kT0, kT0 + kHour,
                             std::nullopt};
   ASSERT_TRUE(store.sessions().open_session(other, "other-" + v.refresh_a));

@@ -159,7 +159,8 @@ TEST_P(StoreContract, RevokedSessionFailsChecksAndRevokeIsIdempotent) {
   ASSERT_TRUE(sessions().revoke_session(alice.id, s.id, kT0 + 1));
   EXPECT_EQ(code_of(sessions().check_session(alice.id, s.id, kT0 + 2)), Errc::unauthenticated);
   EXPECT_TRUE(sessions().revoke_session(alice.id, s.id, kT0 + 3).has_value());
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("h1", "h2", kT0 + 4)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("h1", "h2", kT0 + 4, {})),
+            Errc::unauthenticated);
 }
 
 TEST_P(StoreContract, RevokingAnotherOwnersSessionIsNotFoundAndLeavesItLive) {
@@ -174,51 +175,128 @@ TEST_P(StoreContract, RevokingAnotherOwnersSessionIsNotFoundAndLeavesItLive) {
 TEST_P(StoreContract, RotationReturnsTheSessionAndTheNewTokenRotatesAgain) {
   const auto alice = add_user("alice");
   const auto s = add_session(alice, "h1");
-  auto r1 = sessions().rotate_refresh_token("h1", "h2", kT0 + 10);
+  auto r1 = sessions().rotate_refresh_token("h1", "h2", kT0 + 10, {});
   ASSERT_TRUE(r1.has_value());
   EXPECT_EQ(r1->id, s.id);
   EXPECT_EQ(r1->user_id, alice.id);
   EXPECT_EQ(r1->expires_at, s.expires_at);
   EXPECT_EQ(r1->revoked_at, std::nullopt);
-  EXPECT_TRUE(sessions().rotate_refresh_token("h2", "h3", kT0 + 20).has_value());
+  EXPECT_TRUE(sessions().rotate_refresh_token("h2", "h3", kT0 + 20, {}).has_value());
   EXPECT_TRUE(sessions().check_session(alice.id, s.id, kT0 + 30).has_value());
 }
 
 TEST_P(StoreContract, ReusingASpentTokenRevokesTheSession) {
   const auto alice = add_user("alice");
   const auto s = add_session(alice, "h1");
-  ASSERT_TRUE(sessions().rotate_refresh_token("h1", "h2", kT0 + 10));
+  ASSERT_TRUE(sessions().rotate_refresh_token("h1", "h2", kT0 + 10, {}));
 
-  auto replay = sessions().rotate_refresh_token("h1", "hx", kT0 + 20);
+  auto replay = sessions().rotate_refresh_token("h1", "hx", kT0 + 20, {});
   ASSERT_FALSE(replay.has_value());
   EXPECT_EQ(replay.error().code, Errc::unauthenticated);
   EXPECT_EQ(replay.error().detail, "refresh_token_reused");
   // The revocation is durable, and the live token died with the session.
   EXPECT_EQ(code_of(sessions().check_session(alice.id, s.id, kT0 + 30)), Errc::unauthenticated);
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("h2", "h3", kT0 + 40)), Errc::unauthenticated);
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("hx", "h4", kT0 + 50)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("h2", "h3", kT0 + 40, {})),
+            Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("hx", "h4", kT0 + 50, {})),
+            Errc::unauthenticated);
 }
 
 TEST_P(StoreContract, ReuseDoesNotTouchOtherSessions) {
   const auto alice = add_user("alice");
   const auto s1 = add_session(alice, "a1");
   const auto s2 = add_session(alice, "b1");
-  ASSERT_TRUE(sessions().rotate_refresh_token("a1", "a2", kT0 + 1));
-  ASSERT_FALSE(sessions().rotate_refresh_token("a1", "a3", kT0 + 2));
+  ASSERT_TRUE(sessions().rotate_refresh_token("a1", "a2", kT0 + 1, {}));
+  ASSERT_FALSE(sessions().rotate_refresh_token("a1", "a3", kT0 + 2, {}));
   EXPECT_FALSE(sessions().check_session(alice.id, s1.id, kT0 + 3));
   EXPECT_TRUE(sessions().check_session(alice.id, s2.id, kT0 + 3));
-  EXPECT_TRUE(sessions().rotate_refresh_token("b1", "b2", kT0 + 4));
+  EXPECT_TRUE(sessions().rotate_refresh_token("b1", "b2", kT0 + 4, {}));
 }
 
 TEST_P(StoreContract, UnknownTokenOrDeadSessionCannotRotate) {
   const auto alice = add_user("alice");
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("nope", "h2", kT0)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("nope", "h2", kT0, {})), Errc::unauthenticated);
 
   const auto expiring = add_session(alice, "e1");
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("e1", "e2", expiring.expires_at)),
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("e1", "e2", expiring.expires_at, {})),
             Errc::unauthenticated);
   // A failed rotation consumed nothing: a new token was not issued.
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("e2", "e3", kT0)), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token("e2", "e3", kT0, {})), Errc::unauthenticated);
+}
+
+TEST_P(StoreContract, SessionKeepsItsSignInMethodAndRecordsItsLastUse) {
+  const auto alice = add_user("alice");
+  SessionRecord opened{new_session_id(), alice.id, kT0, kT0 + kHour, std::nullopt};
+  opened.sign_in_method = "otp";
+  opened.client = SessionClient{"192.0.2.7", "Firefox/128 \"quoted\" 'single' ✓"};
+  ASSERT_TRUE(sessions().open_session(opened, "h1"));
+
+  auto listed = sessions().list_sessions(alice.id, kT0 + 1, 10);
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).id, opened.id);
+  EXPECT_EQ(listed->at(0).created_at, kT0);
+  EXPECT_EQ(listed->at(0).expires_at, kT0 + kHour);
+  EXPECT_EQ(listed->at(0).sign_in_method, "otp");
+  EXPECT_EQ(listed->at(0).client.ip, opened.client.ip);
+  EXPECT_EQ(listed->at(0).client.user_agent, opened.client.user_agent) << "stored exactly";
+  EXPECT_EQ(listed->at(0).refreshed_at, std::nullopt);
+
+  const SessionClient later{"2001:db8::5", "Chrome/131"};
+  auto rotated = sessions().rotate_refresh_token("h1", "h2", kT0 + 10, later);
+  ASSERT_TRUE(rotated.has_value());
+  EXPECT_EQ(rotated->sign_in_method, "otp") << "a refresh keeps how the session was opened";
+  EXPECT_EQ(rotated->created_at, kT0);
+  EXPECT_EQ(rotated->refreshed_at, kT0 + 10);
+  EXPECT_EQ(rotated->client.ip, later.ip);
+  EXPECT_EQ(rotated->client.user_agent, later.user_agent);
+  listed = sessions().list_sessions(alice.id, kT0 + 11, 10);
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).refreshed_at, kT0 + 10);
+  EXPECT_EQ(listed->at(0).client.ip, later.ip);
+  EXPECT_EQ(listed->at(0).client.user_agent, later.user_agent);
+}
+
+TEST_P(StoreContract, SessionListHasTheOwnersLiveSessionsMostRecentlyUsedFirst) {
+  const auto alice = add_user("alice");
+  const auto bob = add_user("bob");
+  auto open = [&](const UserRecord& who, core::Micros created, core::Micros ttl,
+                  const std::string& hash) {
+    SessionRecord s{new_session_id(), who.id, created, created + ttl, std::nullopt};
+    EXPECT_TRUE(sessions().open_session(s, hash));
+    return s;
+  };
+  const auto oldest = open(alice, kT0, kHour, "a1");
+  const auto newer = open(alice, kT0 + 1, kHour, "a2");
+  const auto revoked = open(alice, kT0 + 2, kHour, "a3");
+  const auto expired = open(alice, kT0 + 3, 10, "a4");
+  const auto bobs = open(bob, kT0 + 4, kHour, "b1");
+  ASSERT_TRUE(sessions().revoke_session(alice.id, revoked.id, kT0 + 5));
+  // Refreshing the oldest makes it the most recently used.
+  ASSERT_TRUE(sessions().rotate_refresh_token("a1", "a1b", kT0 + 6, {}));
+
+  auto listed = sessions().list_sessions(alice.id, kT0 + 20, 10);
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ(listed->at(0).id, oldest.id);
+  EXPECT_EQ(listed->at(1).id, newer.id);
+  auto first = sessions().list_sessions(alice.id, kT0 + 20, 1);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(first->at(0).id, oldest.id);
+  // Before it expired, the short session was listed too.
+  auto earlier = sessions().list_sessions(alice.id, kT0 + 4, 10);
+  ASSERT_TRUE(earlier.has_value());
+  ASSERT_EQ(earlier->size(), 3u);
+  EXPECT_EQ(earlier->at(0).id, oldest.id);
+  EXPECT_EQ(earlier->at(1).id, expired.id);
+  EXPECT_EQ(earlier->at(2).id, newer.id);
+  auto bob_list = sessions().list_sessions(bob.id, kT0 + 20, 10);
+  ASSERT_TRUE(bob_list.has_value());
+  ASSERT_EQ(bob_list->size(), 1u);
+  EXPECT_EQ(bob_list->at(0).id, bobs.id);
+  EXPECT_EQ(sessions().list_sessions(new_user_id(), kT0, 10).value().size(), 0u);
 }
 
 TEST_P(StoreContract, ConcurrentRotationsOfOneTokenHaveExactlyOneWinner) {
@@ -228,7 +306,7 @@ TEST_P(StoreContract, ConcurrentRotationsOfOneTokenHaveExactlyOneWinner) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
-      auto r = sessions().rotate_refresh_token("h1", "next" + std::to_string(i), kT0 + 1);
+      auto r = sessions().rotate_refresh_token("h1", "next" + std::to_string(i), kT0 + 1, {});
       if (r) {
         ++wins;
       } else {

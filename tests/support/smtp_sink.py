@@ -6,20 +6,30 @@ Every mail it accepts becomes <maildir>/<n>.json: {"mail_from", "rcpt_tos", "sub
 reader never sees half a file. While <maildir>/refuse exists, DATA is answered 451 (a
 temporary failure the courier must retry).
 
-  smtp_sink.py MAILDIR PORT_FILE [PORT]
+  smtp_sink.py MAILDIR PORT_FILE [PORT] [--starttls CERT KEY | --smtps CERT KEY]
+               [--auth USER:PASSWORD] [--auth-in-clear]
 
 Listens on 127.0.0.1:PORT (default 0: any free port), writes the port to PORT_FILE once
 listening, and serves until SIGTERM.
+  --starttls    offers STARTTLS and requires it before MAIL
+  --smtps       TLS from the first byte (implicit TLS, as on port 465)
+  --auth        requires AUTH with that user and password before MAIL
+  --auth-in-clear  offers AUTH without TLS too (to see that the client refuses)
+Each mail's record also says whether its session was TLS ("tls") and who authenticated
+("auth_user", null without AUTH).
 """
+import argparse
 import email
 import email.policy
 import json
 import os
 import signal
 import sys
+import ssl
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Sink:
@@ -41,6 +51,8 @@ class Sink:
             "text": text.get_content() if text is not None else "",
             "html": html.get_content() if html is not None else "",
             "headers": {k: str(v) for k, v in msg.items()},
+            "tls": server.transport.get_extra_info("ssl_object") is not None,
+            "auth_user": session.auth_data.decode() if session.authenticated else None,
         }
         with self.lock:
             self.count += 1
@@ -52,14 +64,48 @@ class Sink:
         return "250 2.0.0 OK"
 
 
+class Authenticator:
+    def __init__(self, user, password):
+        self.user, self.password = user.encode(), password.encode()
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == self.user and auth_data.password == self.password
+        if ok:
+            return AuthResult(success=True, auth_data=auth_data.login)
+        return AuthResult(success=False, handled=False)  # aiosmtpd answers 535
+
+
 def main():
-    maildir, port_file = sys.argv[1], sys.argv[2]
-    port = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    parser = argparse.ArgumentParser()
+    parser.add_argument("maildir")
+    parser.add_argument("port_file")
+    parser.add_argument("port", nargs="?", type=int, default=0)
+    parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--smtps", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--auth", metavar="USER:PASSWORD")
+    parser.add_argument("--auth-in-clear", action="store_true")
+    args = parser.parse_args()
+    maildir, port_file, port = args.maildir, args.port_file, args.port
+    smtp_options = {}
+    controller_options = {}
+    for pair, key in ((args.starttls, "tls_context"), (args.smtps, "ssl_context")):
+        if pair:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(pair[0], pair[1])
+            (smtp_options if key == "tls_context" else controller_options)[key] = context
+    if args.starttls:
+        smtp_options["require_starttls"] = True
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+        smtp_options["authenticator"] = Authenticator(user, password)
+        smtp_options["auth_required"] = True
+        smtp_options["auth_require_tls"] = not args.auth_in_clear
     os.makedirs(maildir, exist_ok=True)
     # Numbering continues after a restart on the same directory.
     sink = Sink(maildir)
     sink.count = len([f for f in os.listdir(maildir) if f.endswith(".json")])
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller = Controller(sink, hostname="127.0.0.1", port=port, **controller_options,
+                            **smtp_options)
     if port == 0:
         # aiosmtpd 1.4 cannot bind port 0 itself: find a free one first.
         import socket

@@ -14,11 +14,12 @@ Outcome hash_steps(auth::AuthService& auth, std::string password, WithHash then)
 
 Outcome sign_up_steps(auth::AuthService& auth, std::string email, std::string password,
                       std::string user_metadata, RenderAuth render) {
-  return hash_steps(auth, std::move(password),
-                    [&auth, email = std::move(email), meta = std::move(user_metadata),
-                     render = std::move(render)](Call&, std::string hash) mutable {
-                      return render(auth.register_hashed(email, std::move(hash), std::move(meta)));
-                    });
+  return hash_steps(
+      auth, std::move(password),
+      [&auth, email = std::move(email), meta = std::move(user_metadata),
+       render = std::move(render)](Call& c, std::string hash) mutable {
+        return render(auth.register_hashed(email, std::move(hash), std::move(meta), c.client()));
+      });
 }
 
 Outcome sign_in_steps(auth::AuthService& auth, std::string email, std::string password,
@@ -28,8 +29,8 @@ Outcome sign_in_steps(auth::AuthService& auth, std::string email, std::string pa
     if (auto admitted = auth.admit_client(c.req.remote_ip); !admitted) return admitted.error();
     auto user = auth.check_credentials(email, password);
     if (!user) return std::move(user).error();
-    return on(Pool::store, [&auth, user = std::move(*user), render = std::move(render)](Call&) {
-      return render(auth.open_session(user));
+    return on(Pool::store, [&auth, user = std::move(*user), render = std::move(render)](Call& c) {
+      return render(auth.open_session(user, auth::SignInMethod::password, c.client()));
     });
   });
 }

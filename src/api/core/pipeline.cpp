@@ -1,6 +1,8 @@
 #include "api/core/pipeline.hpp"
 
 #include <exception>
+#include <memory>
+#include <utility>
 
 #include "api/core/cors.hpp"
 #include "core/ascii.hpp"
@@ -9,6 +11,13 @@
 
 namespace latchkey::api {
 namespace {
+
+// The call whose handler runs on this thread, and the pool after_reply hands jobs to.
+struct Running {
+  Call* call = nullptr;
+  core::WorkerPool* pool = nullptr;
+};
+thread_local Running t_running;
 
 Error pool_full() {
   return Error::make(ErrorCode::service_unavailable, "Server busy, retry shortly", "pool full")
@@ -27,6 +36,20 @@ std::string_view bearer_token(const http::Request& req) {
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
   while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
   return v;
+}
+
+void after_reply(std::function<void()> job) {
+  if (!t_running.call) return job();
+  core::WorkerPool& pool = *t_running.pool;
+  std::shared_ptr<void>& handle = t_running.call->after_sent;
+  // The new handle owns the older one: jobs run in the order they were queued.
+  handle = std::shared_ptr<void>(
+      nullptr, [job = std::move(job), &pool, earlier = std::move(handle)](void*) mutable {
+        earlier.reset();
+        // Unbounded: the routes that queue these draw on per-client limits. Inline only while
+        // shutting down, when the pool takes no more work and blocking does no harm.
+        if (!pool.submit_unbounded(job)) job();
+      });
 }
 
 Pipeline::Pipeline(PipelineDeps deps, PipelineOptions options)
@@ -95,9 +118,13 @@ Result<auth::Principal> Pipeline::authenticate(Access access, const http::Reques
 
 void Pipeline::settle(Outcome outcome, Call& call, const Surface& surface,
                       const http::Reply& reply, const core::WorkerPool* here) {
+  auto answer = [&](http::Response r) {
+    r.after_sent = std::move(call.after_sent);
+    reply(std::move(r));
+  };
   for (;;) {
-    if (auto* response = std::get_if<http::Response>(&outcome)) return reply(std::move(*response));
-    if (auto* error = std::get_if<Error>(&outcome)) return reply(surface.errors.error(*error));
+    if (auto* response = std::get_if<http::Response>(&outcome)) return answer(std::move(*response));
+    if (auto* error = std::get_if<Error>(&outcome)) return answer(surface.errors.error(*error));
     Step step = std::get<Step>(std::move(outcome));
     core::WorkerPool& next = pool(step.pool);
     // Already on that pool's thread: run on the spot instead of queueing again.
@@ -117,6 +144,11 @@ void Pipeline::submit(core::WorkerPool& target, Call call, std::function<Outcome
 }
 
 Outcome Pipeline::run_guarded(const std::function<Outcome(Call&)>& run, Call& call) {
+  struct Scope {
+    Running outer;
+    Scope(Call& c, core::WorkerPool& pool) : outer(std::exchange(t_running, Running{&c, &pool})) {}
+    ~Scope() { t_running = outer; }
+  } scope(call, deps_.store_pool);
   try {
     return run(call);
   } catch (const std::exception& e) {

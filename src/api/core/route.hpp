@@ -1,6 +1,7 @@
 #pragma once
 // What a surface declares: routes, who may call them, and what a handler returns.
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -31,7 +32,20 @@ struct Call {
   http::Request req;
   std::optional<auth::Principal> principal;  // set for every access level but anonymous
   std::string param;                         // the {name} or {*name} part of the path, if any
+  // The jobs after_reply queued: they run when the last copy is released, which the pipeline
+  // leaves to the answer (http::Response::after_sent). A call dropped unanswered runs them too.
+  std::shared_ptr<void> after_sent = nullptr;
+
+  // The client a session opened or refreshed by this call records.
+  store::SessionClient client() const {
+    return auth::describe_client(req.remote_ip, req.header("user-agent"));
+  }
 };
+
+// Queues `job` to run on the store pool once the answer of the request whose handler calls it
+// has been written, so that the job's cost never shows in the answer's timing (account mail
+// looks up any address after answering). Outside a handler, `job` runs at once.
+void after_reply(std::function<void()> job);
 
 struct Outcome;
 

@@ -70,9 +70,9 @@ Outcome post_verify(const SeedDeps& deps, Call& call) {
   }
   Result<auth::Verified> verified = fail(Error::make(ErrorCode::otp_expired, {}, "none"));
   if (token) {
-    verified = deps.mail.verify_link(*purpose, *token);
+    verified = deps.mail.verify_link(*purpose, *token, call.client());
   } else if (code && email) {
-    verified = deps.mail.verify_code(*purpose, *email, *code);
+    verified = deps.mail.verify_code(*purpose, *email, *code, call.client());
   } else {
     return field_error("code", "Give either token, or email and code", "missing");
   }
@@ -109,7 +109,7 @@ Outcome post_reset_password(const SeedDeps& deps, Call& call) {
   auto code = fields.required_string("code", 1, 16);
   auto password = fields.required_string("new_password", kMinPassword, kMaxPassword);
   if (!fields.ok()) return fields.error();
-  auto verified = deps.mail.verify_code(TokenPurpose::recovery, *email, *code);
+  auto verified = deps.mail.verify_code(TokenPurpose::recovery, *email, *code, call.client());
   if (!verified) return std::move(verified).error();
   auto who = deps.auth.verify_access_token(verified->session.tokens.access_token);
   if (!who) return std::move(who).error();
@@ -169,6 +169,20 @@ Outcome put_password(const SeedDeps& deps, Call& call) {
           return json_ok(message_json("Password changed; your other sessions are signed out"));
         });
       });
+}
+
+Outcome list_sessions(const SeedDeps& deps, Call& call) {
+  auto sessions = deps.auth.list_sessions(*call.principal);
+  if (!sessions) return std::move(sessions).error();
+  return json_ok(sessions_json(*sessions, call.principal->session_id));
+}
+
+Outcome delete_session(const SeedDeps& deps, Call& call) {
+  auto id = core::Uuid::parse(call.param);
+  if (!id) return Error::make(ErrorCode::not_found, "Session not found", "malformed id");
+  auto done = deps.auth.revoke_session(*call.principal, SessionId{*id});
+  if (!done) return std::move(done).error();
+  return json_ok(message_json("Session revoked"));
 }
 
 Outcome post_logout_all(const SeedDeps& deps, Call& call) {

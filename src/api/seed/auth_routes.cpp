@@ -77,7 +77,7 @@ Outcome post_refresh(const SeedDeps& deps, Call& call) {
   return on(Pool::store, [&deps, token = std::move(*token)](Call& c) -> Outcome {
     if (auto admitted = deps.auth.admit_client(c.req.remote_ip); !admitted)
       return admitted.error();
-    return auth_response(deps.auth.refresh(token));
+    return auth_response(deps.auth.refresh(token, c.client()));
   });
 }
 

@@ -23,6 +23,8 @@ Outcome post_magic_link(const SeedDeps& deps, Call& call);
 Outcome post_reset_password(const SeedDeps& deps, Call& call);
 Outcome put_email(const SeedDeps& deps, Call& call);
 Outcome put_password(const SeedDeps& deps, Call& call);
+Outcome list_sessions(const SeedDeps& deps, Call& call);
+Outcome delete_session(const SeedDeps& deps, Call& call);
 Outcome post_logout_all(const SeedDeps& deps, Call& call);
 
 Outcome post_item(const SeedDeps& deps, Call& call);

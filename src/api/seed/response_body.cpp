@@ -87,6 +87,22 @@ std::string items_json(const std::vector<store::ItemRecord>& items) {
   return out;
 }
 
+std::string sessions_json(const std::vector<store::SessionRecord>& sessions, SessionId current) {
+  json out = json::array();
+  for (const auto& s : sessions) {
+    out.push_back({{"id", s.id.str()},
+                   {"current", s.id == current},
+                   {"sign_in_method", s.sign_in_method},
+                   {"ip", s.client.ip},
+                   {"user_agent", s.client.user_agent},
+                   {"created_at", core::format_rfc3339(s.created_at)},
+                   {"last_used_at", core::format_rfc3339(s.refreshed_at.value_or(s.created_at))},
+                   {"expires_at", core::format_rfc3339(s.expires_at)}});
+  }
+  // Replacement, not an exception, should a stored user agent ever be invalid UTF-8.
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string auth_json(const auth::AuthResult& r) {
   std::string out;
   out.reserve(768);

@@ -21,6 +21,8 @@ std::string user_json(const store::UserRecord& user);
 std::string item_json(const store::ItemRecord& item);
 std::string items_json(const std::vector<store::ItemRecord>& items);
 std::string auth_json(const auth::AuthResult& result);
+// The caller's sessions; `current` is the one the request's token belongs to.
+std::string sessions_json(const std::vector<store::SessionRecord>& sessions, SessionId current);
 // {"message": <message>}
 std::string message_json(std::string_view message);
 // 200 with a JSON body.

@@ -34,6 +34,8 @@ RouteTable::SurfaceId add_seed_surface(RouteTable& table, const SeedDeps& deps) 
       {M::post, "/auth/reset-password", Access::anonymous, post_reset_password, Pool::store},
       {M::put, "/auth/email", Access::user, put_email, std::nullopt},
       {M::put, "/auth/password", Access::user, put_password, std::nullopt},
+      {M::get, "/auth/sessions", Access::user, list_sessions, std::nullopt},
+      {M::del, "/auth/sessions/{id}", Access::user, delete_session, std::nullopt},
       {M::post, "/auth/logout-all", Access::user, post_logout_all, std::nullopt},
       {M::post, "/data", Access::user, post_item, std::nullopt},
       {M::get, "/data", Access::user, list_items, std::nullopt},

@@ -130,12 +130,12 @@ Outcome post_verify(const AuthV1Deps& deps, Call& call) {
   Result<auth::Verified> verified = fail(Error::make(ErrorCode::otp_expired, {}, "no purpose"));
   for (TokenPurpose p : *purposes) {
     if (*token_hash) {
-      verified = deps.mail.verify_link(p, **token_hash);
+      verified = deps.mail.verify_link(p, **token_hash, call.client());
     } else {
       if (!*code) return validation("Verify requires either a token or a token hash");
       auto email = required_email(*body);
       if (!email) return std::move(email).error();
-      verified = deps.mail.verify_code(p, *email, **code);
+      verified = deps.mail.verify_code(p, *email, **code, call.client());
     }
     if (verified || verified.error().public_code != ErrorCode::otp_expired) break;
   }
@@ -160,7 +160,7 @@ Outcome get_verify(const AuthV1Deps& deps, Call& call) {
   }
   Result<auth::Verified> verified = fail(Error::make(ErrorCode::otp_expired, {}, "no purpose"));
   for (TokenPurpose p : *purposes) {
-    verified = deps.mail.verify_link(p, token);
+    verified = deps.mail.verify_link(p, token, call.client());
     if (verified || verified.error().public_code != ErrorCode::otp_expired) break;
   }
   if (!verified) {

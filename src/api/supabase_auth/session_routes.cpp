@@ -65,7 +65,7 @@ Outcome refresh_grant(const AuthV1Deps& deps, const json& body) {
   return on(Pool::store, [&deps, token = std::move(**token)](Call& c) -> Outcome {
     if (auto admitted = deps.auth.admit_client(c.req.remote_ip); !admitted)
       return admitted.error();
-    return session_response(deps.auth.refresh(token));
+    return session_response(deps.auth.refresh(token, c.client()));
   });
 }
 

@@ -254,6 +254,15 @@ CREATE INDEX mail_outbox_due ON auth.mail_outbox (next_attempt_at) WHERE state =
 CREATE INDEX mail_outbox_by_recipient ON auth.mail_outbox (recipient, kind, created_at);
 CREATE INDEX mail_outbox_newest ON auth.mail_outbox (created_at);
 )sql"},
+    {6, "session sign-in method, device and last use", R"sql(
+-- How each session was opened (its tokens' amr method, kept across refreshes), and the device
+-- and time of its last use: a user's session list.
+ALTER TABLE auth.sessions
+  ADD COLUMN sign_in_method text NOT NULL DEFAULT 'password',
+  ADD COLUMN ip text NOT NULL DEFAULT '',
+  ADD COLUMN user_agent text NOT NULL DEFAULT '',
+  ADD COLUMN refreshed_at timestamptz;
+)sql"},
 };
 
 // Any fixed number: every latchkey node takes the same lock (scoped to this database).

@@ -17,8 +17,21 @@ const Statement kRollback{"lk_rollback", "ROLLBACK"};
 
 const Statement kInsertSession{
     "lk_insert_session",
-    "INSERT INTO auth.sessions (id, user_id, created_at, expires_at, revoked_at) VALUES ($1, $2, " +
-        ts_param("$3") + ", " + ts_param("$4") + ", " + ts_param("$5") + ")"};
+    "INSERT INTO auth.sessions (id, user_id, created_at, expires_at, revoked_at, sign_in_method,"
+    " ip, user_agent, refreshed_at) VALUES ($1, $2, " +
+        ts_param("$3") + ", " + ts_param("$4") + ", " + ts_param("$5") + ", $6, $7, $8, " +
+        ts_param("$9") + ")"};
+// The session columns, in the order read_session reads them.
+const std::string kSessionColumns = "s.id, s.user_id, " + micros_col("s.created_at") + ", " +
+                                    micros_col("s.expires_at") + ", " + micros_col("s.revoked_at") +
+                                    ", s.sign_in_method, s.ip, s.user_agent, " +
+                                    micros_col("s.refreshed_at");
+constexpr int kSessionColumnCount = 9;
+const Statement kListSessions{
+    "lk_list_sessions",
+    "SELECT " + kSessionColumns +
+        " FROM auth.sessions s WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > " +
+        ts_param("$2") + " ORDER BY coalesce(s.refreshed_at, s.created_at) DESC, s.id LIMIT $3"};
 const Statement kInsertToken{
     "lk_insert_token",
     "INSERT INTO auth.refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, " +
@@ -41,25 +54,43 @@ const Statement kRevokeSession{"lk_revoke_session",
 // FOR UPDATE OF t: two rotations of one token serialize on its row; the second one then
 // re-reads it (READ COMMITTED re-check), sees used_at set and is treated as a replay.
 const Statement kLockToken{
-    "lk_lock_token", "SELECT s.id, s.user_id, " + micros_col("s.created_at") + ", " +
-                         micros_col("s.expires_at") + ", " + micros_col("s.revoked_at") +
+    "lk_lock_token", "SELECT " + kSessionColumns +
                          ", t.used_at IS NOT NULL"
                          " FROM auth.refresh_tokens t JOIN auth.sessions s ON s.id = t.session_id"
                          " WHERE t.token_hash = $1 FOR UPDATE OF t"};
 const Statement kRevokeById{"lk_revoke_by_id",
                             "UPDATE auth.sessions SET revoked_at = " + ts_param("$2") +
                                 " WHERE id = $1 AND revoked_at IS NULL"};
-// Marks the old token used and issues the new one in one statement.
+// Marks the old token used, issues the new one and records the session's use, in one statement.
 const Statement kSpendToken{
     "lk_spend_token",
     "WITH spent AS (UPDATE auth.refresh_tokens SET used_at = " + ts_param("$3") +
-        " WHERE token_hash = $1)"
+        " WHERE token_hash = $1), used AS (UPDATE auth.sessions SET refreshed_at = " +
+        ts_param("$3") +
+        ", ip = $5, user_agent = $6 WHERE id = $4)"
         " INSERT INTO auth.refresh_tokens (token_hash, session_id, created_at) VALUES ($2, $4, " +
         ts_param("$3") + ")"};
 
 std::optional<std::string> opt_micros(const std::optional<core::Micros>& t) {
   if (!t) return std::nullopt;
   return std::to_string(*t);
+}
+
+std::optional<core::Micros> opt_int64(const PGresult* r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return std::nullopt;
+  return int64(r, row, col);
+}
+
+Result<SessionRecord> read_session(const PGresult* r, int row) {
+  auto sid = uuid_col(r, row, 0);
+  auto uid = uuid_col(r, row, 1);
+  if (!sid || !uid) return fail(corrupt_row("sessions.id/user_id"));
+  SessionRecord s{SessionId{*sid}, UserId{*uid}, int64(r, row, 2), int64(r, row, 3),
+                  opt_int64(r, row, 4)};
+  s.sign_in_method = text(r, row, 5);
+  s.client = SessionClient{text(r, row, 6), text(r, row, 7)};
+  s.refreshed_at = opt_int64(r, row, 8);
+  return s;
 }
 
 class PgSessions final : public SessionStore {
@@ -74,7 +105,9 @@ class PgSessions final : public SessionStore {
     const std::array<Step, 3> steps{
         Step{&kInsertSession,
              Params{session.id.str(), session.user_id.str(), std::to_string(session.created_at),
-                    std::to_string(session.expires_at), opt_micros(session.revoked_at)}},
+                    std::to_string(session.expires_at), opt_micros(session.revoked_at),
+                    session.sign_in_method, session.client.ip, session.client.user_agent,
+                    opt_micros(session.refreshed_at)}},
         Step{&kInsertToken, Params{std::string(refresh_hash), session.id.str(),
                                    std::to_string(session.created_at)}},
         Step{&kStampSignIn, Params{session.user_id.str(), std::to_string(session.created_at)}}};
@@ -90,6 +123,22 @@ class PgSessions final : public SessionStore {
     // One answer for absent, someone else's, revoked and expired: the caller needs no more.
     if (PQntuples(r->get()) == 0) return fail(Error::of(Errc::unauthenticated, "session not live"));
     return {};
+  }
+
+  Result<std::vector<SessionRecord>> list_sessions(UserId owner, core::Micros now,
+                                                   int limit) override {
+    auto lease = db_.connection();
+    if (!lease) return fail(std::move(lease).error());
+    auto r = (*lease)->run(kListSessions,
+                           Params{owner.str(), std::to_string(now), std::to_string(limit)});
+    if (!r) return fail(std::move(r).error());
+    std::vector<SessionRecord> out;
+    for (int i = 0; i < PQntuples(r->get()); ++i) {
+      auto session = read_session(r->get(), i);
+      if (!session) return fail(std::move(session).error());
+      out.push_back(std::move(*session));
+    }
+    return out;
   }
 
   Result<void> revoke_session(UserId owner, SessionId id, core::Micros now) override {
@@ -113,7 +162,8 @@ class PgSessions final : public SessionStore {
   }
 
   Result<SessionRecord> rotate_refresh_token(std::string_view old_hash, std::string_view new_hash,
-                                             core::Micros now) override {
+                                             core::Micros now,
+                                             const SessionClient& client) override {
     auto lease = db_.connection();
     if (!lease) return fail(std::move(lease).error());
     PgConnection& c = **lease;
@@ -131,14 +181,10 @@ class PgSessions final : public SessionStore {
       return fail(unauthenticated(std::move(detail)));
     };
     if (PQntuples(row) == 0) return refuse("refresh_token_unknown");
-    auto sid = uuid_col(row, 0, 0);
-    auto uid = uuid_col(row, 0, 1);
-    if (!sid || !uid) return fail(corrupt_row("sessions.id/user_id"));
-    std::optional<core::Micros> revoked_at;
-    if (!PQgetisnull(row, 0, 4)) revoked_at = int64(row, 0, 4);
-    const SessionRecord session{SessionId{*sid}, UserId{*uid}, int64(row, 0, 2), int64(row, 0, 3),
-                                revoked_at};
-    const bool already_used = text(row, 0, 5) == "t";
+    auto read = read_session(row, 0);
+    if (!read) return fail(std::move(read).error());
+    SessionRecord session = std::move(*read);
+    const bool already_used = text(row, 0, kSessionColumnCount) == "t";
     if (session.revoked_at) return refuse("session_revoked");
     if (session.expires_at <= now) return refuse("session_expired");
 
@@ -152,9 +198,11 @@ class PgSessions final : public SessionStore {
     }
     const std::array<Step, 2> spend{
         Step{&kSpendToken, Params{std::string(old_hash), std::string(new_hash), std::to_string(now),
-                                  session.id.str()}},
+                                  session.id.str(), client.ip, client.user_agent}},
         Step{&kCommit, {}}};
     if (auto r = c.pipeline(spend); !r) return fail(std::move(r).error());
+    session.refreshed_at = now;
+    session.client = client;
     return session;
   }
 

@@ -141,6 +141,14 @@ CREATE INDEX mail_outbox_due ON mail_outbox(next_attempt_at) WHERE state = 'pend
 CREATE INDEX mail_outbox_by_recipient ON mail_outbox(recipient, kind, created_at);
 CREATE INDEX mail_outbox_newest ON mail_outbox(created_at);
 )sql"},
+    {6, R"sql(
+-- How each session was opened (its tokens' amr method, kept across refreshes), and the device
+-- and time of its last use: a user's session list.
+ALTER TABLE sessions ADD COLUMN sign_in_method TEXT NOT NULL DEFAULT 'password';
+ALTER TABLE sessions ADD COLUMN ip TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN refreshed_at INTEGER;
+)sql"},
 };
 
 Result<int> read_version(Connection& c) {

@@ -13,11 +13,12 @@ Error unauthenticated(std::string detail) {
 Result<SessionRecord> insert_session(Connection& c, const SessionRecord& session,
                                      std::string_view refresh_hash) {
   auto s = c.query(
-      "INSERT INTO sessions(id, user_id, created_at, expires_at, revoked_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO sessions(id, user_id, created_at, expires_at, revoked_at, sign_in_method, ip,"
+      " user_agent, refreshed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   if (!s) return fail(std::move(s).error());
   s->bind(1, session.id.str()).bind(2, session.user_id.str()).bind(3, session.created_at);
-  s->bind(4, session.expires_at).bind(5, session.revoked_at);
+  s->bind(4, session.expires_at).bind(5, session.revoked_at).bind(6, session.sign_in_method);
+  s->bind(7, session.client.ip).bind(8, session.client.user_agent).bind(9, session.refreshed_at);
   if (auto r = s->run(); !r) return fail(std::move(r).error());
 
   auto t =
@@ -44,29 +45,45 @@ Result<void> mark_revoked(Connection& c, UserId owner, SessionId id, core::Micro
   return {};
 }
 
+// The session columns, in the order read_session reads them.
+constexpr std::string_view kSessionColumns =
+    "s.id, s.user_id, s.created_at, s.expires_at, s.revoked_at, s.sign_in_method, s.ip,"
+    " s.user_agent, s.refreshed_at";
+constexpr int kSessionColumnCount = 9;
+
+Result<SessionRecord> read_session(const Query& q) {
+  auto sid = parse_uuid_column(q, 0);
+  auto uid = parse_uuid_column(q, 1);
+  if (!sid || !uid) return fail(corrupt_row("sessions.id/user_id"));
+  SessionRecord s{SessionId{*sid}, UserId{*uid}, q.int64(2), q.int64(3), q.opt_int64(4)};
+  s.sign_in_method = q.text(5);
+  s.client = SessionClient{q.text(6), q.text(7)};
+  s.refreshed_at = q.opt_int64(8);
+  return s;
+}
+
 // Jobs run one at a time on the writer's connection, so two concurrent rotations of the
 // same token are serialized: exactly one sees used_at IS NULL and the other is a replay.
 Written<SessionRecord> rotate(Connection& c, std::string_view old_hash, std::string_view new_hash,
-                              core::Micros now) {
+                              core::Micros now, const SessionClient& client) {
   auto failed = [](Error e) { return Written<SessionRecord>{fail(std::move(e)), false}; };
   SessionRecord session;
   bool already_used = false;
   {
-    auto q = c.query(
-        "SELECT s.id, s.user_id, s.created_at, s.expires_at, s.revoked_at, t.used_at"
-        " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
-        " WHERE t.token_hash = ?1");
+    static const std::string sql =
+        "SELECT " + std::string(kSessionColumns) +
+        ", t.used_at FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
+        " WHERE t.token_hash = ?1";
+    auto q = c.query(sql);
     if (!q) return failed(std::move(q).error());
     q->bind(1, old_hash);
     auto row = q->step();
     if (!row) return failed(std::move(row).error());
     if (!*row) return failed(unauthenticated("refresh_token_unknown"));
-    auto sid = parse_uuid_column(*q, 0);
-    auto uid = parse_uuid_column(*q, 1);
-    if (!sid || !uid) return failed(corrupt_row("sessions.id/user_id"));
-    session =
-        SessionRecord{SessionId{*sid}, UserId{*uid}, q->int64(2), q->int64(3), q->opt_int64(4)};
-    already_used = !q->is_null(5);
+    auto read = read_session(*q);
+    if (!read) return failed(std::move(read).error());
+    session = std::move(*read);
+    already_used = !q->is_null(kSessionColumnCount);
   }
   if (session.revoked_at) return failed(unauthenticated("session_revoked"));
   if (session.expires_at <= now) return failed(unauthenticated("session_expired"));
@@ -91,6 +108,14 @@ Written<SessionRecord> rotate(Connection& c, std::string_view old_hash, std::str
   if (!next) return failed(std::move(next).error());
   if (auto r = next->bind(1, new_hash).bind(2, session.id.str()).bind(3, now).run(); !r)
     return failed(std::move(r).error());
+
+  auto used_by =
+      c.query("UPDATE sessions SET refreshed_at = ?2, ip = ?3, user_agent = ?4 WHERE id = ?1");
+  if (!used_by) return failed(std::move(used_by).error());
+  used_by->bind(1, session.id.str()).bind(2, now).bind(3, client.ip).bind(4, client.user_agent);
+  if (auto r = used_by->run(); !r) return failed(std::move(r).error());
+  session.refreshed_at = now;
+  session.client = client;
   return Written<SessionRecord>{session, true};
 }
 
@@ -118,6 +143,28 @@ class SqliteSessions final : public SessionStore {
     return {};
   }
 
+  Result<std::vector<SessionRecord>> list_sessions(UserId owner, core::Micros now,
+                                                   int limit) override {
+    auto lease = db_.read();
+    if (!lease) return fail(std::move(lease).error());
+    static const std::string sql =
+        "SELECT " + std::string(kSessionColumns) +
+        " FROM sessions s WHERE s.user_id = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2"
+        " ORDER BY coalesce(s.refreshed_at, s.created_at) DESC, s.id LIMIT ?3";
+    auto q = (*lease)->query(sql);
+    if (!q) return fail(std::move(q).error());
+    q->bind(1, owner.str()).bind(2, now).bind(3, int64_t{limit});
+    std::vector<SessionRecord> out;
+    for (;;) {
+      auto row = q->step();
+      if (!row) return fail(std::move(row).error());
+      if (!*row) return out;
+      auto session = read_session(*q);
+      if (!session) return fail(std::move(session).error());
+      out.push_back(std::move(*session));
+    }
+  }
+
   Result<void> revoke_session(UserId owner, SessionId id, core::Micros now) override {
     return db_.write([&](Connection& c) { return mark_revoked(c, owner, id, now); });
   }
@@ -138,8 +185,9 @@ class SqliteSessions final : public SessionStore {
   }
 
   Result<SessionRecord> rotate_refresh_token(std::string_view old_hash, std::string_view new_hash,
-                                             core::Micros now) override {
-    return db_.write([&](Connection& c) { return rotate(c, old_hash, new_hash, now); });
+                                             core::Micros now,
+                                             const SessionClient& client) override {
+    return db_.write([&](Connection& c) { return rotate(c, old_hash, new_hash, now, client); });
   }
 
  private:

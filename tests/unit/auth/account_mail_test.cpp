@@ -58,12 +58,12 @@ TEST_F(AccountMailTest, RecoveryMailsACodeAndALinkThatEachGiveOneSession) {
   const auto [code, token] = secrets();
   EXPECT_NE(mails()[0].text.find("https://auth.example.com/auth/v1/verify?token="),
             std::string::npos);
-  auto verified = flows->verify_code(TokenPurpose::recovery, "ada@example.com", code);
+  auto verified = flows->verify_code(TokenPurpose::recovery, "ada@example.com", code, {});
   ASSERT_TRUE(verified.has_value()) << verified.error().detail;
   EXPECT_EQ(verified->session.user.id, ada.id);
   EXPECT_EQ(verified->redirect_to, "https://app.example.com/welcome");
   EXPECT_FALSE(verified->session.tokens.access_token.empty());
-  auto again = flows->verify_link(TokenPurpose::recovery, token);
+  auto again = flows->verify_link(TokenPurpose::recovery, token, {});
   ASSERT_FALSE(again.has_value()) << "the code spent the link too";
   EXPECT_EQ(again.error().public_code, ErrorCode::otp_expired);
 }
@@ -96,8 +96,9 @@ TEST_F(AccountMailTest, WrongCodesCountAndTheLastOneKillsTheToken) {
   const auto [code, token] = secrets();
   const std::string wrong = code == "000000" ? "000001" : "000000";
   for (int i = 0; i < options.max_code_attempts; ++i)
-    EXPECT_FALSE(flows->verify_code(TokenPurpose::recovery, "cy@example.com", wrong).has_value());
-  EXPECT_FALSE(flows->verify_code(TokenPurpose::recovery, "cy@example.com", code).has_value())
+    EXPECT_FALSE(
+        flows->verify_code(TokenPurpose::recovery, "cy@example.com", wrong, {}).has_value());
+  EXPECT_FALSE(flows->verify_code(TokenPurpose::recovery, "cy@example.com", code, {}).has_value())
       << "dead after the allowed wrong codes";
 }
 
@@ -109,7 +110,7 @@ TEST_F(AccountMailTest, SignUpConfirmationConfirmsTheAddress) {
   EXPECT_FALSE(signed_up->user.email_confirmed_at.has_value());
   EXPECT_EQ(mails().at(0).kind, "signup");
   const auto [code, token] = secrets();
-  auto verified = flows->verify_link(TokenPurpose::signup, token);
+  auto verified = flows->verify_link(TokenPurpose::signup, token, {});
   ASSERT_TRUE(verified.has_value()) << verified.error().detail;
   EXPECT_EQ(verified->session.user.id, signed_up->user.id);
   EXPECT_TRUE(verified->session.user.email_confirmed_at.has_value());
@@ -156,7 +157,7 @@ TEST_F(AccountMailTest, OtpCreatesAnUnconfirmedUserOnlyWhenAsked) {
   EXPECT_FALSE(created->email_confirmed_at.has_value());
   EXPECT_EQ(mails().at(0).kind, "signup");
   const auto [code, token] = secrets();
-  auto verified = flows->verify_code(TokenPurpose::signup, "new@example.com", code);
+  auto verified = flows->verify_code(TokenPurpose::signup, "new@example.com", code, {});
   ASSERT_TRUE(verified.has_value());
   EXPECT_TRUE(verified->session.user.email_confirmed_at.has_value());
   pass_interval();
@@ -175,7 +176,7 @@ TEST_F(AccountMailTest, EmailChangeKeepsTheOldAddressUntilConfirmed) {
   EXPECT_EQ(mails().at(0).to, "eve.new@example.com");
   EXPECT_EQ(s.db->users().find_user(eve.id)->email, "eve@example.com") << "not yet";
   const auto [code, token] = secrets();
-  auto verified = flows->verify_code(TokenPurpose::email_change, "eve.new@example.com", code);
+  auto verified = flows->verify_code(TokenPurpose::email_change, "eve.new@example.com", code, {});
   ASSERT_TRUE(verified.has_value()) << verified.error().detail;
   EXPECT_EQ(s.db->users().find_user(eve.id)->email, "eve.new@example.com");
 }

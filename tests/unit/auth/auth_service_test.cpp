@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "crypto/base64url.hpp"
 #include "support/services.hpp"
 
 namespace latchkey::auth {
@@ -22,7 +25,7 @@ AuthOptions options() {
 }
 
 AuthResult registered(Services& s, const std::string& email, const std::string& password) {
-  auto r = s.auth->register_hashed(email, s.auth->hash_password(password), "{}");
+  auto r = s.auth->register_hashed(email, s.auth->hash_password(password), "{}", {});
   if (!r) throw std::runtime_error("register failed: " + r.error().detail);
   return std::move(r).value();
 }
@@ -83,20 +86,20 @@ TEST(AuthServiceTest, LoginRehashesAHashMadeWithOlderParameters) {
 TEST(AuthServiceTest, AReplayedRefreshTokenRevokesTheWholeSession) {
   Services s(options());
   const auto first = registered(s, "d@example.com", "right-password");
-  auto second = s.auth->refresh(first.tokens.refresh_token);
+  auto second = s.auth->refresh(first.tokens.refresh_token, {});
   ASSERT_TRUE(second);
   EXPECT_NE(second->tokens.refresh_token, first.tokens.refresh_token);
 
-  auto replay = s.auth->refresh(first.tokens.refresh_token);
+  auto replay = s.auth->refresh(first.tokens.refresh_token, {});
   ASSERT_FALSE(replay);
   EXPECT_EQ(replay.error().public_code, ErrorCode::refresh_token_already_used);
-  auto latest = s.auth->refresh(second->tokens.refresh_token);
+  auto latest = s.auth->refresh(second->tokens.refresh_token, {});
   ASSERT_FALSE(latest) << "the thief's or the client's copy: both must die";
   EXPECT_EQ(latest.error().public_code, ErrorCode::refresh_token_not_found);
   auto principal = s.auth->verify_access_token(second->tokens.access_token);
   ASSERT_TRUE(principal) << "the signature alone is still fine";
   EXPECT_EQ(s.auth->check_session(*principal).error().public_code, ErrorCode::session_not_found);
-  EXPECT_EQ(s.auth->refresh("never-issued").error().public_code,
+  EXPECT_EQ(s.auth->refresh("never-issued", {}).error().public_code,
             ErrorCode::refresh_token_not_found);
 }
 
@@ -113,13 +116,13 @@ TEST(AuthServiceTest, AccessTokensExpireWithTheClockAndRefreshOutlivesThem) {
   EXPECT_EQ(expired.error().public_code, ErrorCode::token_expired);
   EXPECT_EQ(expired.error().code, Errc::unauthenticated);
 
-  auto renewed = s.auth->refresh(r.tokens.refresh_token);
+  auto renewed = s.auth->refresh(r.tokens.refresh_token, {});
   ASSERT_TRUE(renewed) << "the refresh token outlives the access token";
   EXPECT_TRUE(s.auth->verify_access_token(renewed->tokens.access_token));
 
   // The session itself ends after refresh_ttl: its refresh token dies with it.
   s.clock.advance_us(3600 * kSecond);
-  auto late = s.auth->refresh(renewed->tokens.refresh_token);
+  auto late = s.auth->refresh(renewed->tokens.refresh_token, {});
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().public_code, ErrorCode::refresh_token_not_found);
 }
@@ -131,13 +134,75 @@ TEST(AuthServiceTest, LogoutEndsTheSessionAtOnce) {
   ASSERT_TRUE(s.auth->check_session(who));
   ASSERT_TRUE(s.auth->logout(who));
   EXPECT_EQ(s.auth->check_session(who).error().public_code, ErrorCode::session_not_found);
-  EXPECT_FALSE(s.auth->refresh(r.tokens.refresh_token));
+  EXPECT_FALSE(s.auth->refresh(r.tokens.refresh_token, {}));
+}
+
+TEST(AuthServiceTest, SessionsListTheirDeviceAndOnlyTheOwnerRevokesThem) {
+  Services s(options());
+  const auto phone = registered(s, "h@example.com", "right-password");
+  const auto me = s.auth->verify_access_token(phone.tokens.access_token).value();
+  s.clock.advance_us(5 * kSecond);
+  auto laptop = s.auth->open_session(phone.user, SignInMethod::otp,
+                                     describe_client("2001:db8::1", "Firefox/128"));
+  ASSERT_TRUE(laptop);
+  const auto laptop_who = s.auth->verify_access_token(laptop->tokens.access_token).value();
+  const auto other = registered(s, "i@example.com", "right-password");
+  const auto stranger = s.auth->verify_access_token(other.tokens.access_token).value();
+
+  auto listed = s.auth->list_sessions(me);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ(listed->at(0).id, laptop_who.session_id) << "the most recently used first";
+  EXPECT_EQ(listed->at(0).sign_in_method, "otp");
+  EXPECT_EQ(listed->at(0).client.ip, "2001:db8::1");
+  EXPECT_EQ(listed->at(0).client.user_agent, "Firefox/128");
+  EXPECT_EQ(listed->at(1).id, me.session_id);
+
+  auto refused = s.auth->revoke_session(stranger, laptop_who.session_id);
+  ASSERT_FALSE(refused) << "another user's session";
+  EXPECT_EQ(refused.error().code, Errc::not_found);
+  EXPECT_TRUE(s.auth->check_session(laptop_who));
+  ASSERT_TRUE(s.auth->revoke_session(me, laptop_who.session_id));
+  EXPECT_EQ(s.auth->check_session(laptop_who).error().public_code, ErrorCode::session_not_found);
+  EXPECT_TRUE(s.auth->check_session(me)) << "the caller's own session stays";
+  EXPECT_EQ(s.auth->list_sessions(me)->size(), 1u);
+}
+
+TEST(AuthServiceTest, ARefreshedTokenKeepsHowTheSessionWasSignedIn) {
+  Services s(options());
+  const auto r = registered(s, "j@example.com", "right-password");
+  auto recovery = s.auth->open_session(r.user, SignInMethod::recovery, {});
+  ASSERT_TRUE(recovery);
+  s.clock.advance_us(120 * kSecond);
+  auto renewed = s.auth->refresh(recovery->tokens.refresh_token, {});
+  ASSERT_TRUE(renewed);
+  ASSERT_TRUE(s.jwt.verify(renewed->tokens.access_token, s.clock.now_s()));
+  const std::string& token = renewed->tokens.access_token;
+  const size_t dot = token.find('.');
+  auto payload =
+      crypto::base64url_decode(token.substr(dot + 1, token.find('.', dot + 1) - dot - 1));
+  ASSERT_TRUE(payload);
+  const auto amr = nlohmann::json::parse(*payload)["amr"];
+  EXPECT_EQ(amr, nlohmann::json::parse(R"([{"method":"recovery","timestamp":)" +
+                                       std::to_string(testing::kStart / kSecond) + "}]"))
+      << "how and when it signed in";
+}
+
+TEST(AuthServiceTest, AClientIsRecordedAsPrintableAsciiOfBoundedLength) {
+  EXPECT_EQ(describe_client("192.0.2.1", "curl/8.0").user_agent, "curl/8.0");
+  EXPECT_EQ(describe_client("192.0.2.1", "curl/8.0").ip, "192.0.2.1");
+  EXPECT_EQ(describe_client("", std::string("a\x01"
+                                            "b\nc\xff\xe2\x9c\x93",
+                                            9))
+                .user_agent,
+            "a?b?c????");
+  EXPECT_EQ(describe_client("", std::string(1000, 'x')).user_agent, std::string(256, 'x'));
 }
 
 TEST(AuthServiceTest, ATakenEmailIsUserAlreadyExistsWhateverItsCase) {
   Services s(options());
   registered(s, "g@example.com", "right-password");
-  auto again = s.auth->register_hashed("G@EXAMPLE.com", s.auth->hash_password("x"), "{}");
+  auto again = s.auth->register_hashed("G@EXAMPLE.com", s.auth->hash_password("x"), "{}", {});
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().public_code, ErrorCode::user_already_exists);
   EXPECT_EQ(again.error().code, Errc::conflict);

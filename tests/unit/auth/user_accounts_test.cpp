@@ -15,7 +15,7 @@ using testing::Services;
 constexpr core::Micros kSecond = 1'000'000;
 
 AuthResult registered(Services& s, const std::string& email, const std::string& meta = "{}") {
-  auto r = s.auth->register_hashed(email, s.auth->hash_password("password1"), meta);
+  auto r = s.auth->register_hashed(email, s.auth->hash_password("password1"), meta, {});
   if (!r) throw std::runtime_error("register failed: " + r.error().detail);
   return std::move(r).value();
 }
@@ -49,7 +49,7 @@ TEST(UserAccountsTest, DataMergesIntoUserMetadataAndShowsInTheNextToken) {
   auto updated = s.accounts->update_self(principal_of(s, r), change);
   ASSERT_TRUE(updated) << updated.error().detail;
   EXPECT_EQ(json::parse(updated->user_metadata), json({{"theme", "dark"}, {"lang", "fr"}}));
-  auto refreshed = s.auth->refresh(r.tokens.refresh_token);
+  auto refreshed = s.auth->refresh(r.tokens.refresh_token, {});
   ASSERT_TRUE(refreshed);
   EXPECT_EQ(json::parse(refreshed->user.user_metadata)["theme"], "dark");
 }
@@ -57,7 +57,7 @@ TEST(UserAccountsTest, DataMergesIntoUserMetadataAndShowsInTheNextToken) {
 TEST(UserAccountsTest, PasswordChangeEndsOtherSessionsOnly) {
   Services s;
   const auto first = registered(s, "p@example.com");
-  auto second = s.auth->open_session(first.user);
+  auto second = s.auth->open_session(first.user, auth::SignInMethod::password, {});
   ASSERT_TRUE(second);
   const auto me = principal_of(s, first);
   auto hash = s.accounts->new_password_hash(first.user, "new-password1");
@@ -107,7 +107,7 @@ TEST(UserAccountsTest, ABanEndsSessionsAndRefusesSignInUntilItEnds) {
   ban.ban_seconds = 3600;
   ASSERT_TRUE(s.accounts->update(r.user.id, ban));
   EXPECT_FALSE(s.auth->check_session(principal_of(s, r))) << "tokens stop working at once";
-  EXPECT_FALSE(s.auth->refresh(r.tokens.refresh_token));
+  EXPECT_FALSE(s.auth->refresh(r.tokens.refresh_token, {}));
   auto refused = s.auth->check_credentials("ban@example.com", "password1");
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().public_code, ErrorCode::user_banned);
@@ -134,13 +134,13 @@ TEST(UserAccountsTest, AdminGetOfAnUnknownIdIsNotFound) {
 TEST(LogoutScopeTest, EachScopeEndsTheSessionsItNames) {
   Services s;
   const auto a = registered(s, "scope@example.com");
-  auto b = s.auth->open_session(a.user).value();
-  auto c = s.auth->open_session(a.user).value();
+  auto b = s.auth->open_session(a.user, auth::SignInMethod::password, {}).value();
+  auto c = s.auth->open_session(a.user, auth::SignInMethod::password, {}).value();
   ASSERT_TRUE(s.auth->logout(principal_of(s, b), LogoutScope::others));
   EXPECT_TRUE(s.auth->check_session(principal_of(s, b)));
   EXPECT_FALSE(s.auth->check_session(principal_of(s, a)));
   EXPECT_FALSE(s.auth->check_session(principal_of(s, c)));
-  auto d = s.auth->open_session(a.user).value();
+  auto d = s.auth->open_session(a.user, auth::SignInMethod::password, {}).value();
   ASSERT_TRUE(s.auth->logout(principal_of(s, d), LogoutScope::global));
   EXPECT_FALSE(s.auth->check_session(principal_of(s, b)));
   EXPECT_FALSE(s.auth->check_session(principal_of(s, d)));
@@ -195,12 +195,12 @@ TEST(MetadataSizeTest, MetadataAtItsBoundStillMakesAUsableToken) {
   std::string big = nlohmann::json{{"k", std::string(kMaxUserMetadataBytes - 8, 'x')}}.dump();
   ASSERT_LE(big.size(), kMaxUserMetadataBytes);
   ASSERT_TRUE(check_metadata_size(big, "user_metadata"));
-  auto r = s.auth->register_hashed("big@example.com", s.auth->hash_password("password1"), big);
+  auto r = s.auth->register_hashed("big@example.com", s.auth->hash_password("password1"), big, {});
   ASSERT_TRUE(r);
   AdminUserInput app;
   app.app_metadata = nlohmann::json{{"a", std::string(kMaxAppMetadataBytes - 80, 'y')}};
   ASSERT_TRUE(s.accounts->update(r->user.id, app));
-  auto refreshed = s.auth->refresh(r->tokens.refresh_token);
+  auto refreshed = s.auth->refresh(r->tokens.refresh_token, {});
   ASSERT_TRUE(refreshed);
   EXPECT_TRUE(s.auth->verify_access_token(refreshed->tokens.access_token))
       << refreshed->tokens.access_token.size() << " bytes";

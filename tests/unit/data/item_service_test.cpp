@@ -10,7 +10,7 @@ namespace {
 using testing::Services;
 
 UserId user(Services& s, const std::string& email) {
-  auto r = s.auth->register_hashed(email, s.auth->hash_password("password1"), "{}");
+  auto r = s.auth->register_hashed(email, s.auth->hash_password("password1"), "{}", {});
   if (!r) throw std::runtime_error(r.error().detail);
   return r->user.id;
 }

@@ -63,7 +63,7 @@ class SeedApiTest : public ::testing::Test {
   }
 
   auth::TokenPair account(const std::string& email) {
-    auto r = s_.auth->register_hashed(email, s_.auth->hash_password("password1"), "{}");
+    auto r = s_.auth->register_hashed(email, s_.auth->hash_password("password1"), "{}", {});
     EXPECT_TRUE(r);
     return r->tokens;
   }
