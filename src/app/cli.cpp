@@ -144,6 +144,10 @@ void add_mail_options(CLI::App& cli, Config& c) {
                  "system's)")
       ->envname("LATCHKEY_SMTP_CA_FILE")
       ->check(CLI::ExistingFile);
+  cli.add_option("--smtp-timeout", c.smtp_timeout_s,
+                 "Seconds one delivery may take, connecting included; then it is retried later")
+      ->envname("LATCHKEY_SMTP_TIMEOUT")
+      ->check(CLI::Range(int64_t(1), int64_t(3600)));
   cli.add_option("--mail-templates", c.mail_templates_dir,
                  "Directory of <kind>.subject/.txt/.html files overriding the built-in mails")
       ->envname("LATCHKEY_MAIL_TEMPLATES");

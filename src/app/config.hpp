@@ -50,6 +50,7 @@ struct Config {
   std::string smtp_user;  // AUTH; the password comes from LATCHKEY_SMTP_PASSWORD only
   bool smtp_require_starttls = false;
   std::string smtp_ca_file;           // empty: the system's CA store
+  int64_t smtp_timeout_s = 60;        // one delivery, start to end (connecting: 10 s at most)
   std::string mail_templates_dir;     // <kind>.subject / .txt / .html overriding the built-in ones
   int64_t mail_min_interval_s = 60;   // between two mails of one kind to one address
   int64_t mail_hourly_cap = 1000;     // mails queued per hour by the whole instance

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -201,6 +202,8 @@ std::unique_ptr<mail::SmtpSender> smtp_sender(const Config& config) {
   if (const char* password = std::getenv("LATCHKEY_SMTP_PASSWORD")) o.password = password;
   o.require_starttls = config.smtp_require_starttls;
   o.ca_file = config.smtp_ca_file;
+  o.timeout = std::chrono::seconds(config.smtp_timeout_s);
+  o.connect_timeout = std::min(o.connect_timeout, o.timeout);
   return std::make_unique<mail::SmtpSender>(std::move(o));
 }
 

@@ -169,11 +169,13 @@ TEST(CrashSafetyTest, EveryAnsweredWriteSurvivesSigkillMidLoad) {
 }
 
 TEST(CrashSafetyTest, SigtermLetsInFlightRequestsFinish) {
-  // One hashing thread and a heavier Argon2id make each registration take a while, so most
-  // of the batch is still queued or hashing when SIGTERM arrives.
+  // One hashing thread makes the registrations queue, so most of the batch is still queued or
+  // hashing when SIGTERM arrives. Their Argon2id cost is kept low: the (niced) hashing thread
+  // shares the cores with other suites under `ctest -j`, and the whole queue must drain within
+  // the server's 10 s drain timeout.
   auto server = start_or_fail(
       ServeOptions().args({"--auth-rate-limit", "100000", "--hash-threads", "1",
-                           "--argon2-iterations", "4", "--argon2-memory-kib", "65536"}));
+                           "--argon2-iterations", "2", "--argon2-memory-kib", "19456"}));
   ASSERT_TRUE(server);
   const Account writer = register_account(HttpClient(server->port()), "term");
   ASSERT_TRUE(writer.ok) << writer.error;

@@ -2,6 +2,11 @@
 // private CA, and the refusals — an untrusted certificate, a password that would go in clear,
 // a wrong password — where the mail stays in the outbox to be retried and the password shows
 // nowhere. The server is tests/support/smtp_sink.py with TLS (a certificate made per test).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "core/ascii.hpp"
@@ -27,12 +32,13 @@ struct Delivery {
   std::string log;  // the server's stderr
 };
 
-Delivery sign_up_and_deliver(SmtpSink& sink, std::initializer_list<std::string> args,
-                             EnvMap env = {}) {
+// `sink` may be null (a server that is no sink): then only the outbox tells.
+Delivery sign_up_and_deliver(const std::string& smtp_url, SmtpSink* sink,
+                             std::initializer_list<std::string> args, EnvMap env = {}) {
   Delivery d;
   TempDir data;
   ServeOptions options = ServeOptions().in_data_dir(data.path());
-  options.args({"--mailer-autoconfirm", "false", "--smtp-url", sink.url(), "--smtp-from",
+  options.args({"--mailer-autoconfirm", "false", "--smtp-url", smtp_url, "--smtp-from",
                 "auth@acme.test", "--mail-retry-delay", "1"});
   options.args(args);
   for (auto& [k, v] : env) options.set_env(k, v);
@@ -51,7 +57,11 @@ Delivery sign_up_and_deliver(SmtpSink& sink, std::initializer_list<std::string> 
                                          data.path().string()};
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (std::chrono::steady_clock::now() < deadline) {
-    d.received = sink.next_to(email, 250ms);
+    if (sink) {
+      d.received = sink->next_to(email, 250ms);
+    } else {
+      std::this_thread::sleep_for(250ms);
+    }
     const RunResult listed =
         run_latchkey(list, {{"LATCHKEY_JWT_SECRET", std::string(kTestJwtSecret)}}, data.path());
     EXPECT_EQ(listed.status.code, 0) << listed.err;
@@ -61,6 +71,11 @@ Delivery sign_up_and_deliver(SmtpSink& sink, std::initializer_list<std::string> 
   }
   d.log = server->captured_stderr();
   return d;
+}
+
+Delivery sign_up_and_deliver(SmtpSink& sink, std::initializer_list<std::string> args,
+                             EnvMap env = {}) {
+  return sign_up_and_deliver(sink.url(), &sink, args, std::move(env));
 }
 
 std::unique_ptr<SmtpSink> start_sink(SmtpSinkOptions options) {
@@ -124,6 +139,25 @@ TEST(SmtpTransportTest, AWrongPasswordKeepsTheMailForARetry) {
   const Delivery d = sign_up_and_deliver(
       *sink, {"--smtp-user", "courier", "--smtp-ca-file", sink->ca_file().string()},
       {{"LATCHKEY_SMTP_PASSWORD", kPassword}});
+  expect_refused(d);
+}
+
+TEST(SmtpTransportTest, AServerThatNeverAnswersTimesOutAndTheMailWaits) {
+  // Listens but never accepts: the connection opens and no greeting ever comes.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string url = "smtp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  // Without the 2 s timeout the attempt would outlast the helper's 20 s wait (curl's own is
+  // 60 s), and no error would be on record.
+  const Delivery d = sign_up_and_deliver(url, nullptr, {"--smtp-timeout", "2"});
+  ::close(fd);
   expect_refused(d);
 }
 
