@@ -10,7 +10,7 @@ packages=(
   libboost-dev libsodium-dev libssl-dev libsqlite3-dev libpq-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql curl haproxy python3-aiosmtpd
+  postgresql curl haproxy python3-aiosmtpd openssl
 )
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # Only bench/run needs these; a plain build or test run should not pull in a web server.

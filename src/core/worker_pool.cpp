@@ -19,20 +19,14 @@ WorkerPool::WorkerPool(std::string name, size_t threads, size_t max_queued, int 
 
 WorkerPool::~WorkerPool() { shutdown(); }
 
-bool WorkerPool::try_submit(std::function<void()> job) {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_ || queue_.size() >= max_queued_) return false;
-    queue_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-  return true;
-}
+bool WorkerPool::try_submit(std::function<void()> job) { return push(std::move(job), true); }
 
-bool WorkerPool::submit_unbounded(std::function<void()> job) {
+bool WorkerPool::submit_unbounded(std::function<void()> job) { return push(std::move(job), false); }
+
+bool WorkerPool::push(std::function<void()> job, bool bounded) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return false;
+    if (stopping_ || (bounded && queue_.size() >= max_queued_)) return false;
     queue_.push_back(std::move(job));
   }
   cv_.notify_one();

@@ -31,6 +31,7 @@ class WorkerPool {
   void shutdown();
 
  private:
+  bool push(std::function<void()> job, bool bounded);
   void run(int nice);
 
   std::string name_;

@@ -58,6 +58,16 @@ std::optional<std::string> opt_text(const PGresult* r, int row, int col) {
   return std::string(PQgetvalue(r, row, col), static_cast<size_t>(PQgetlength(r, row, col)));
 }
 
+std::optional<int64_t> opt_int64(const PGresult* r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return std::nullopt;
+  return int64(r, row, col);
+}
+
+std::optional<std::string> opt_micros(const std::optional<int64_t>& t) {
+  if (!t) return std::nullopt;
+  return std::to_string(*t);
+}
+
 std::string text(const PGresult* r, int row, int col) {
   return std::string(PQgetvalue(r, row, col), static_cast<size_t>(PQgetlength(r, row, col)));
 }

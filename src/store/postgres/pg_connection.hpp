@@ -57,6 +57,9 @@ int64_t affected_rows(const PGresult* r);
 std::optional<std::string> opt_text(const PGresult* r, int row, int col);
 std::string text(const PGresult* r, int row, int col);
 int64_t int64(const PGresult* r, int row, int col);
+std::optional<int64_t> opt_int64(const PGresult* r, int row, int col);
+// An optional number as a statement parameter (NULL when absent).
+std::optional<std::string> opt_micros(const std::optional<int64_t>& t);
 
 // The fields of a server error that say which rule failed, for stores that must tell their
 // callers more than the error's class (the data API's rows: column, constraint, key).

@@ -115,7 +115,7 @@ Result<std::vector<MailRecord>> read_mails(const PGresult* r) {
     m.attempts = static_cast<int>(int64(r, i, 7));
     m.created_at = int64(r, i, 8);
     m.next_attempt_at = int64(r, i, 9);
-    if (!PQgetisnull(r, i, 10)) m.sent_at = int64(r, i, 10);
+    m.sent_at = opt_int64(r, i, 10);
     m.last_error = text(r, i, 11);
     out.push_back(std::move(m));
   }

@@ -71,16 +71,6 @@ const Statement kSpendToken{
         " INSERT INTO auth.refresh_tokens (token_hash, session_id, created_at) VALUES ($2, $4, " +
         ts_param("$3") + ")"};
 
-std::optional<std::string> opt_micros(const std::optional<core::Micros>& t) {
-  if (!t) return std::nullopt;
-  return std::to_string(*t);
-}
-
-std::optional<core::Micros> opt_int64(const PGresult* r, int row, int col) {
-  if (PQgetisnull(r, row, col)) return std::nullopt;
-  return int64(r, row, col);
-}
-
 Result<SessionRecord> read_session(const PGresult* r, int row) {
   auto sid = uuid_col(r, row, 0);
   auto uid = uuid_col(r, row, 1);

@@ -48,16 +48,6 @@ const Statement kListUsers{"lk_list_users",
                                " ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"};
 const Statement kCountUsers{"lk_count_users", "SELECT count(*) FROM auth.users"};
 
-std::optional<std::string> opt_micros(const std::optional<core::Micros>& t) {
-  if (!t) return std::nullopt;
-  return std::to_string(*t);
-}
-
-std::optional<core::Micros> opt_int64(const PGresult* r, int row, int col) {
-  if (PQgetisnull(r, row, col)) return std::nullopt;
-  return int64(r, row, col);
-}
-
 Result<UserRecord> read_user(const PGresult* r, int row) {
   auto id = uuid_col(r, row, 0);
   if (!id) return fail(corrupt_row("users.id"));
