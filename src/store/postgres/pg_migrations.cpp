@@ -296,11 +296,14 @@ Result<void> grant_app_role(PgConnection& owner, const std::string& app_role) {
   // Security: membership lets the app role SET ROLE to each request's role; NOINHERIT keeps
   // their privileges (service_role's every row among them) out of its own sessions.
   for (const char* request_role : kRequestRoles) {
-    auto member = scalar(owner, "SELECT pg_has_role($1::name, $2::name, 'MEMBER')::text",
+    // A role a later migration creates (migrate(up_to) stops early) is granted once it exists.
+    auto member = scalar(owner,
+                         "SELECT CASE WHEN to_regrole($2) IS NULL THEN 'absent'"
+                         " ELSE pg_has_role($1::name, $2::name, 'MEMBER')::text END",
                          Params{app_role, std::string(request_role)});
     if (!member) return fail(std::move(member).error());
     // GRANT needs admin rights on the role even when it would change nothing.
-    if (*member != "true") sql += std::string("GRANT ") + request_role + " TO " + role + ";\n";
+    if (*member == "false") sql += std::string("GRANT ") + request_role + " TO " + role + ";\n";
   }
   if (*me != app_role) {
     sql += "GRANT USAGE ON SCHEMA auth TO " + role + ";\n";
