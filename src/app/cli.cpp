@@ -37,6 +37,11 @@ void add_options(CLI::App& cli, Config& c) {
                  "Session (refresh token) lifetime, seconds")
       ->envname("LATCHKEY_REFRESH_TOKEN_TTL")
       ->check(CLI::Range(int64_t(60), int64_t(365LL * 24 * 3600)));
+  cli.add_option("--refresh-reuse-interval", c.refresh_reuse_interval_s,
+                 "Seconds after a refresh during which replaying the spent refresh token returns "
+                 "the live one instead of ending the session (0: never)")
+      ->envname("LATCHKEY_REFRESH_REUSE_INTERVAL")
+      ->check(CLI::Range(int64_t(0), int64_t(3600)));
   cli.add_option("--jwt-leeway", c.jwt_leeway_s, "Clock skew tolerated on exp/nbf/iat, seconds")
       ->envname("LATCHKEY_JWT_LEEWAY")
       ->check(CLI::Range(int64_t(0), int64_t(300)));

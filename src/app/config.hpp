@@ -20,6 +20,7 @@ struct Config {
   std::string jwt_issuer = "latchkey";
   int64_t access_token_ttl_s = 3600;
   int64_t refresh_token_ttl_s = 30 * 24 * 3600;
+  int64_t refresh_reuse_interval_s = 0;
   int64_t jwt_leeway_s = 30;
   uint32_t argon2_memory_kib = 19 * 1024;
   uint32_t argon2_iterations = 2;

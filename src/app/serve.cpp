@@ -274,6 +274,7 @@ int serve(const Config& config) {
   auth::AuthOptions auth_options;
   auth_options.access_ttl_s = config.access_token_ttl_s;
   auth_options.refresh_ttl_s = config.refresh_token_ttl_s;
+  auth_options.refresh_reuse_interval_s = config.refresh_reuse_interval_s;
   auth_options.client_attempts = {config.auth_attempts_per_minute, config.auth_attempts_per_minute};
   auth_options.login_backoff = {config.login_free_failures, config.login_max_backoff_s};
   auth::AuthService auth((*store)->users(), (*store)->sessions(), (*store)->attempts(), *hasher,

@@ -6,6 +6,7 @@
 #include "core/ascii.hpp"
 #include "core/ip_address.hpp"
 #include "crypto/digest.hpp"
+#include "crypto/token_seal.hpp"
 
 namespace latchkey::auth {
 namespace {
@@ -132,15 +133,29 @@ Result<store::UserRecord> AuthService::check_credentials(std::string_view email,
 Result<AuthResult> AuthService::refresh(std::string_view refresh_token,
                                         const store::SessionClient& client) {
   auto next = crypto::random_token(random_, kRefreshTokenBytes);
-  auto session = sessions_.rotate_refresh_token(crypto::sha256_hex(refresh_token),
-                                                crypto::sha256_hex(next), clock_.now_us(), client);
-  if (!session) {
-    auto e = std::move(session).error();
+  const auto old_hash = crypto::sha256_hex(refresh_token);
+  const auto next_hash = crypto::sha256_hex(next);
+  const core::Micros reuse_interval = options_.refresh_reuse_interval_s * 1'000'000;
+  // Sealed under the token being spent, so that only its holder can get the successor back
+  // from a forgiven replay; with no interval nothing is kept.
+  const std::string next_sealed =
+      reuse_interval > 0 ? crypto::seal_under_token(refresh_token, next, random_) : std::string();
+  auto rotated = sessions_.rotate_refresh_token({old_hash, next_hash, next_sealed, reuse_interval},
+                                                clock_.now_us(), client);
+  if (!rotated) {
+    auto e = std::move(rotated).error();
     if (e.code != Errc::unauthenticated) return fail(std::move(e));
     const auto code = e.detail == store::kRefreshTokenReused ? ErrorCode::refresh_token_already_used
                                                              : ErrorCode::refresh_token_not_found;
     return fail(std::move(e).with_code(code, "Invalid refresh token"));
   }
+  if (rotated->live_sealed) {
+    // A forgiven replay: answer with the session's live token, which nothing else can open.
+    auto live = crypto::open_under_token(refresh_token, *rotated->live_sealed);
+    if (!live) return fail(Error::of(Errc::internal, "refresh token seal does not open"));
+    next = std::move(*live);
+  }
+  const store::SessionRecord* session = &rotated->session;
   auto user = users_.find_user(session->user_id);
   if (!user) {
     if (user.error().code == Errc::not_found) {

@@ -73,6 +73,9 @@ struct AuthResult {
 struct AuthOptions {
   int64_t access_ttl_s = 3600;
   int64_t refresh_ttl_s = 30 * 24 * 3600;  // session lifetime; refresh tokens die with it
+  // How long after a refresh a replay of the spent token is answered with the session's live
+  // token instead of revoking the session (RefreshRotation::reuse_interval); 0: never.
+  int64_t refresh_reuse_interval_s = 0;
   // Register/login/refresh attempts per client address.
   core::BucketRule client_attempts{60, 60};
   // Failed logins per email before backoff, and the longest backoff.

@@ -12,6 +12,25 @@ namespace latchkey::store {
 // The detail of rotate_refresh_token's error when a used token is replayed.
 inline constexpr std::string_view kRefreshTokenReused = "refresh_token_reused";
 
+// One refresh: the spent token and its successor, both as hashes.
+struct RefreshRotation {
+  std::string_view old_hash;
+  std::string_view new_hash;
+  // The successor sealed under the spent token (crypto::seal_under_token), kept with the spent
+  // token; empty when replays are never forgiven (reuse_interval 0), and then nothing is kept.
+  std::string_view new_sealed = {};
+  // A replay of `old_hash` at most this long after it was spent, while its successor is still
+  // the session's live token, is forgiven: two tabs refreshing at once both stay signed in.
+  core::Micros reuse_interval = 0;
+};
+
+struct RotatedSession {
+  SessionRecord session;
+  // Set on a forgiven replay: the live token, sealed under the replayed one. Nothing was
+  // rotated, and the session's last use is unchanged.
+  std::optional<std::string> live_sealed;
+};
+
 // Sessions and their refresh tokens. Refresh tokens are only ever seen here as hashes.
 class SessionStore {
  public:
@@ -38,11 +57,13 @@ class SessionStore {
   // session's live refresh token. unauthenticated if the token is unknown or its session
   // is revoked or expired. If `old_hash` was already used (a replay: either the client or
   // an attacker holds a stolen copy), the whole session is revoked and unauthenticated is
-  // returned with detail kRefreshTokenReused. A rotation records `client` and `now` as the
-  // session's last use (refreshed_at); the returned record shows them.
-  virtual Result<SessionRecord> rotate_refresh_token(std::string_view old_hash,
-                                                     std::string_view new_hash, core::Micros now,
-                                                     const SessionClient& client) = 0;
+  // returned with detail kRefreshTokenReused, unless the replay is forgiven (RefreshRotation::
+  // reuse_interval); then nothing is written and the result carries the live token's seal.
+  // A rotation records `client` and `now` as the session's last use (refreshed_at); the
+  // returned record shows them.
+  virtual Result<RotatedSession> rotate_refresh_token(const RefreshRotation& rotation,
+                                                      core::Micros now,
+                                                      const SessionClient& client) = 0;
 };
 
 }  // namespace latchkey::store

@@ -1,9 +1,11 @@
 // Sessions: logout, refresh-token rotation and reuse detection.
+#include <array>
 #include <atomic>
+#include <set>
 #include <thread>
 
-#include "test_support.hpp"
 #include "backends.hpp"
+#include "test_support.hpp"
 
 namespace latchkey::test {
 namespace {
@@ -244,6 +246,61 @@ TEST_F(SessionTest, ConcurrentRefreshesWithOneTokenSucceedAtMostOnce) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 1);
+}
+
+LATCHKEY_SUITE_BACKENDS(RefreshReuseTest, both);
+
+// --refresh-reuse-interval: tabs (or a server render and a browser) that refresh one token at
+// once all stay signed in, with the session's one live token.
+class RefreshReuseTest : public SessionTest {
+ protected:
+  static void SetUpTestSuite() {
+    start_shared(unthrottled().args({"--refresh-reuse-interval", "30"}));
+  }
+};
+
+TEST_F(RefreshReuseTest, RacingRefreshesOfOneTokenAllGetTheLiveToken) {
+  const Account a = new_account("reuse");
+  ASSERT_TRUE(a.ok) << a.error;
+  constexpr int kTabs = 6;
+  std::array<Response, kTabs> answers;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kTabs; ++i)
+    threads.emplace_back([&, i] { answers[i] = refresh(a.refresh_token); });
+  for (auto& t : threads) t.join();
+  std::set<std::string> refresh_tokens, access_tokens;
+  for (const auto& r : answers) {
+    ASSERT_EQ(r.status, 200) << r.body;
+    refresh_tokens.insert(r.json()["refresh_token"].get<std::string>());
+    access_tokens.insert(r.json()["access_token"].get<std::string>());
+    EXPECT_EQ(me(r.json()["access_token"].get<std::string>()).status, 200);
+  }
+  ASSERT_EQ(refresh_tokens.size(), 1u) << "one rotation, and every tab holds its token";
+  EXPECT_NE(*refresh_tokens.begin(), a.refresh_token);
+
+  // The live token rotates as usual; the first token is now two generations old, and
+  // replaying it is a theft: the session ends.
+  const Response next = refresh(*refresh_tokens.begin());
+  ASSERT_EQ(next.status, 200) << next.body;
+  const std::string newest_access = next.json()["access_token"];
+  EXPECT_TRUE(IsErrorBody(refresh(a.refresh_token), 401));
+  EXPECT_TRUE(IsUnauthorized(me(newest_access)));
+  EXPECT_TRUE(IsErrorBody(refresh(next.json()["refresh_token"].get<std::string>()), 401));
+}
+
+TEST_F(RefreshReuseTest, TheSupabaseSurfaceForgivesTheSameReplay) {
+  const Account a = new_account("reusesb");
+  ASSERT_TRUE(a.ok) << a.error;
+  auto grant = [&](const std::string& token) {
+    return client().post("/auth/v1/token?grant_type=refresh_token", {{"refresh_token", token}},
+                         {{"apikey", test_api_key("anon")}});
+  };
+  const Response first = grant(a.refresh_token);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const Response again = grant(a.refresh_token);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json()["refresh_token"], first.json()["refresh_token"]);
+  EXPECT_EQ(again.json()["user"]["id"], first.json()["user"]["id"]);
 }
 
 }  // namespace

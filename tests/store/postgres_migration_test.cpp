@@ -168,9 +168,9 @@ TEST(PostgresMigration, SessionsFromVersion5StayLiveAndListed) {
   EXPECT_EQ(listed->at(0).sign_in_method, "password");
   EXPECT_EQ(listed->at(0).client.ip, "");
   EXPECT_EQ(listed->at(0).refreshed_at, std::nullopt);
-  auto rotated = (*store)->sessions().rotate_refresh_token("h1", "h2", now, {"192.0.2.1", "ua"});
+  auto rotated = (*store)->sessions().rotate_refresh_token({"h1", "h2"}, now, {"192.0.2.1", "ua"});
   ASSERT_TRUE(rotated.has_value()) << rotated.error().detail;
-  EXPECT_EQ(rotated->refreshed_at, now);
+  EXPECT_EQ(rotated->session.refreshed_at, now);
 }
 
 }  // namespace

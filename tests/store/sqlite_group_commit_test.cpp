@@ -109,7 +109,7 @@ TEST(SqliteGroupCommit, AFailingWriteDoesNotAffectTheOthersInItsBatch) {
   const SessionRecord session{SessionId{core::Uuid::random_v4()}, owner, kT0, kT0 + 3'600'000'000,
                               std::nullopt};
   ASSERT_TRUE(store.sessions().open_session(session, "t0"));
-  ASSERT_TRUE(store.sessions().rotate_refresh_token("t0", "t1", kT0 + 1, {}));  // t0 is now spent
+  ASSERT_TRUE(store.sessions().rotate_refresh_token({"t0", "t1"}, kT0 + 1, {}));  // t0 is now spent
   const WriteStats base = stats_of(store);
 
   WriteLockHolder lock((backend.dir().path() / "latchkey.db").string());
@@ -127,15 +127,16 @@ TEST(SqliteGroupCommit, AFailingWriteDoesNotAffectTheOthersInItsBatch) {
   std::vector<UserId> ids;
   for (size_t i = 0; i < emails.size(); ++i) ids.push_back(UserId{core::Uuid::random_v4()});
   std::vector<Result<UserRecord>> created(emails.size(), fail(Error::of(Errc::internal, "not run")));
-  Result<SessionRecord> replay = fail(Error::of(Errc::internal, "not run"));
+  Result<RotatedSession> replay = fail(Error::of(Errc::internal, "not run"));
   std::vector<std::thread> batch;
   for (size_t i = 0; i < emails.size(); ++i)
     batch.emplace_back([&, i] {
       created[i] = store.users().create_user({ids[i], emails[i], "{}", "h"}, kT0);
     });
   // A replay fails but must keep its write (the revocation) in the same batch.
-  batch.emplace_back(
-      [&] { replay = store.sessions().rotate_refresh_token("t0", "t2", kT0 + 2, {}); });
+  batch.emplace_back([&] {
+    replay = store.sessions().rotate_refresh_token({"t0", "t2"}, kT0 + 2, {});
+  });
   wait_for(store, [&](const WriteStats& s) { return s.queued == emails.size() + 1; });
 
   lock.release();
@@ -161,7 +162,7 @@ TEST(SqliteGroupCommit, AFailingWriteDoesNotAffectTheOthersInItsBatch) {
   EXPECT_EQ(replay.error().detail, "refresh_token_reused");
   EXPECT_EQ(store.sessions().check_session(owner, session.id, kT0 + 3).error().code,
             Errc::unauthenticated);
-  EXPECT_FALSE(store.sessions().rotate_refresh_token("t1", "t3", kT0 + 4, {}).has_value());
+  EXPECT_FALSE(store.sessions().rotate_refresh_token({"t1", "t3"}, kT0 + 4, {}).has_value());
 }
 
 TEST(SqliteGroupCommit, ABatchThatCannotCommitFailsItsWritesAndKeepsNone) {

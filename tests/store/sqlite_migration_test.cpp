@@ -128,9 +128,9 @@ TEST(SqliteMigrations, SessionsFromVersion5StayLiveAndListed) {
   EXPECT_EQ(listed->at(0).sign_in_method, "password");
   EXPECT_EQ(listed->at(0).client.ip, "");
   EXPECT_EQ(listed->at(0).refreshed_at, std::nullopt);
-  auto rotated = (*s)->sessions().rotate_refresh_token("h1", "h2", 30, {"192.0.2.1", "ua"});
+  auto rotated = (*s)->sessions().rotate_refresh_token({"h1", "h2"}, 30, {"192.0.2.1", "ua"});
   ASSERT_TRUE(rotated.has_value()) << rotated.error().detail;
-  EXPECT_EQ(rotated->refreshed_at, 30);
+  EXPECT_EQ(rotated->session.refreshed_at, 30);
 }
 
 TEST(SqliteMigrations, ADatabaseFromANewerBinaryIsRefused) {

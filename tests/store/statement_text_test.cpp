@@ -95,15 +95,15 @@ void exercise(Store& store, const RequestValues& v) {
   session.client = client;
   ASSERT_TRUE(store.sessions().open_session(session, v.refresh_a));
   ASSERT_TRUE(store.sessions().check_session(user, session.id, kT0 + 1));
-  ASSERT_TRUE(store.sessions().rotate_refresh_token(v.refresh_a, v.refresh_b, kT0 + 2, client));
+  ASSERT_TRUE(store.sessions().rotate_refresh_token({v.refresh_a, v.refresh_b}, kT0 + 2, client));
   ASSERT_EQ(store.sessions().list_sessions(user, kT0 + 2, 10).value().at(0).client.user_agent,
             v.user_agent);
   ASSERT_FALSE(
-      store.sessions().rotate_refresh_token(v.refresh_a, "reused-" + v.refresh_b, kT0 + 3, {}));
+      store.sessions().rotate_refresh_token({v.refresh_a, "reused-" + v.refresh_b}, kT0 + 3, {}));
   ASSERT_FALSE(store.sessions().check_session(user, session.id, kT0 + 4))
       << "reuse revokes the session";
   ASSERT_FALSE(
-      store.sessions().rotate_refresh_token("unknown-" + v.refresh_a, v.refresh_b, kT0 + 5, {}));
+      store.sessions().rotate_refresh_token({"unknown-" + v.refresh_a, v.refresh_b}, kT0 + 5, {}));
   const SessionRecord other{SessionId{core::Uuid::random_v4()}, user, kT0, kT0 + kHour,
                             std::nullopt};
   ASSERT_TRUE(store.sessions().open_session(other, "other-" + v.refresh_a));

@@ -1,11 +1,11 @@
 #include "store_contract.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "data/item_service.hpp"
 
@@ -159,7 +159,7 @@ TEST_P(StoreContract, RevokedSessionFailsChecksAndRevokeIsIdempotent) {
   ASSERT_TRUE(sessions().revoke_session(alice.id, s.id, kT0 + 1));
   EXPECT_EQ(code_of(sessions().check_session(alice.id, s.id, kT0 + 2)), Errc::unauthenticated);
   EXPECT_TRUE(sessions().revoke_session(alice.id, s.id, kT0 + 3).has_value());
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("h1", "h2", kT0 + 4, {})),
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token({"h1", "h2"}, kT0 + 4, {})),
             Errc::unauthenticated);
 }
 
@@ -175,30 +175,31 @@ TEST_P(StoreContract, RevokingAnotherOwnersSessionIsNotFoundAndLeavesItLive) {
 TEST_P(StoreContract, RotationReturnsTheSessionAndTheNewTokenRotatesAgain) {
   const auto alice = add_user("alice");
   const auto s = add_session(alice, "h1");
-  auto r1 = sessions().rotate_refresh_token("h1", "h2", kT0 + 10, {});
+  auto r1 = sessions().rotate_refresh_token({"h1", "h2"}, kT0 + 10, {});
   ASSERT_TRUE(r1.has_value());
-  EXPECT_EQ(r1->id, s.id);
-  EXPECT_EQ(r1->user_id, alice.id);
-  EXPECT_EQ(r1->expires_at, s.expires_at);
-  EXPECT_EQ(r1->revoked_at, std::nullopt);
-  EXPECT_TRUE(sessions().rotate_refresh_token("h2", "h3", kT0 + 20, {}).has_value());
+  EXPECT_EQ(r1->session.id, s.id);
+  EXPECT_EQ(r1->session.user_id, alice.id);
+  EXPECT_EQ(r1->session.expires_at, s.expires_at);
+  EXPECT_EQ(r1->session.revoked_at, std::nullopt);
+  EXPECT_EQ(r1->live_sealed, std::nullopt) << "a rotation, not a forgiven replay";
+  EXPECT_TRUE(sessions().rotate_refresh_token({"h2", "h3"}, kT0 + 20, {}).has_value());
   EXPECT_TRUE(sessions().check_session(alice.id, s.id, kT0 + 30).has_value());
 }
 
 TEST_P(StoreContract, ReusingASpentTokenRevokesTheSession) {
   const auto alice = add_user("alice");
   const auto s = add_session(alice, "h1");
-  ASSERT_TRUE(sessions().rotate_refresh_token("h1", "h2", kT0 + 10, {}));
+  ASSERT_TRUE(sessions().rotate_refresh_token({"h1", "h2"}, kT0 + 10, {}));
 
-  auto replay = sessions().rotate_refresh_token("h1", "hx", kT0 + 20, {});
+  auto replay = sessions().rotate_refresh_token({"h1", "hx"}, kT0 + 20, {});
   ASSERT_FALSE(replay.has_value());
   EXPECT_EQ(replay.error().code, Errc::unauthenticated);
   EXPECT_EQ(replay.error().detail, "refresh_token_reused");
   // The revocation is durable, and the live token died with the session.
   EXPECT_EQ(code_of(sessions().check_session(alice.id, s.id, kT0 + 30)), Errc::unauthenticated);
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("h2", "h3", kT0 + 40, {})),
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token({"h2", "h3"}, kT0 + 40, {})),
             Errc::unauthenticated);
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("hx", "h4", kT0 + 50, {})),
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token({"hx", "h4"}, kT0 + 50, {})),
             Errc::unauthenticated);
 }
 
@@ -206,22 +207,23 @@ TEST_P(StoreContract, ReuseDoesNotTouchOtherSessions) {
   const auto alice = add_user("alice");
   const auto s1 = add_session(alice, "a1");
   const auto s2 = add_session(alice, "b1");
-  ASSERT_TRUE(sessions().rotate_refresh_token("a1", "a2", kT0 + 1, {}));
-  ASSERT_FALSE(sessions().rotate_refresh_token("a1", "a3", kT0 + 2, {}));
+  ASSERT_TRUE(sessions().rotate_refresh_token({"a1", "a2"}, kT0 + 1, {}));
+  ASSERT_FALSE(sessions().rotate_refresh_token({"a1", "a3"}, kT0 + 2, {}));
   EXPECT_FALSE(sessions().check_session(alice.id, s1.id, kT0 + 3));
   EXPECT_TRUE(sessions().check_session(alice.id, s2.id, kT0 + 3));
-  EXPECT_TRUE(sessions().rotate_refresh_token("b1", "b2", kT0 + 4, {}));
+  EXPECT_TRUE(sessions().rotate_refresh_token({"b1", "b2"}, kT0 + 4, {}));
 }
 
 TEST_P(StoreContract, UnknownTokenOrDeadSessionCannotRotate) {
   const auto alice = add_user("alice");
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("nope", "h2", kT0, {})), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token({"nope", "h2"}, kT0, {})),
+            Errc::unauthenticated);
 
   const auto expiring = add_session(alice, "e1");
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("e1", "e2", expiring.expires_at, {})),
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token({"e1", "e2"}, expiring.expires_at, {})),
             Errc::unauthenticated);
   // A failed rotation consumed nothing: a new token was not issued.
-  EXPECT_EQ(code_of(sessions().rotate_refresh_token("e2", "e3", kT0, {})), Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token({"e2", "e3"}, kT0, {})), Errc::unauthenticated);
 }
 
 TEST_P(StoreContract, SessionKeepsItsSignInMethodAndRecordsItsLastUse) {
@@ -243,13 +245,13 @@ TEST_P(StoreContract, SessionKeepsItsSignInMethodAndRecordsItsLastUse) {
   EXPECT_EQ(listed->at(0).refreshed_at, std::nullopt);
 
   const SessionClient later{"2001:db8::5", "Chrome/131"};
-  auto rotated = sessions().rotate_refresh_token("h1", "h2", kT0 + 10, later);
+  auto rotated = sessions().rotate_refresh_token({"h1", "h2"}, kT0 + 10, later);
   ASSERT_TRUE(rotated.has_value());
-  EXPECT_EQ(rotated->sign_in_method, "otp") << "a refresh keeps how the session was opened";
-  EXPECT_EQ(rotated->created_at, kT0);
-  EXPECT_EQ(rotated->refreshed_at, kT0 + 10);
-  EXPECT_EQ(rotated->client.ip, later.ip);
-  EXPECT_EQ(rotated->client.user_agent, later.user_agent);
+  EXPECT_EQ(rotated->session.sign_in_method, "otp") << "a refresh keeps how the session was opened";
+  EXPECT_EQ(rotated->session.created_at, kT0);
+  EXPECT_EQ(rotated->session.refreshed_at, kT0 + 10);
+  EXPECT_EQ(rotated->session.client.ip, later.ip);
+  EXPECT_EQ(rotated->session.client.user_agent, later.user_agent);
   listed = sessions().list_sessions(alice.id, kT0 + 11, 10);
   ASSERT_TRUE(listed.has_value());
   ASSERT_EQ(listed->size(), 1u);
@@ -274,7 +276,7 @@ TEST_P(StoreContract, SessionListHasTheOwnersLiveSessionsMostRecentlyUsedFirst) 
   const auto bobs = open(bob, kT0 + 4, kHour, "b1");
   ASSERT_TRUE(sessions().revoke_session(alice.id, revoked.id, kT0 + 5));
   // Refreshing the oldest makes it the most recently used.
-  ASSERT_TRUE(sessions().rotate_refresh_token("a1", "a1b", kT0 + 6, {}));
+  ASSERT_TRUE(sessions().rotate_refresh_token({"a1", "a1b"}, kT0 + 6, {}));
 
   // The ids a listing returns, in its order.
   auto ids = [&](UserId owner, core::Micros now, int limit) {
@@ -301,7 +303,7 @@ TEST_P(StoreContract, ConcurrentRotationsOfOneTokenHaveExactlyOneWinner) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
-      auto r = sessions().rotate_refresh_token("h1", "next" + std::to_string(i), kT0 + 1, {});
+      auto r = sessions().rotate_refresh_token({"h1", "next" + std::to_string(i)}, kT0 + 1, {});
       if (r) {
         ++wins;
       } else {
@@ -313,6 +315,112 @@ TEST_P(StoreContract, ConcurrentRotationsOfOneTokenHaveExactlyOneWinner) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(wins.load(), 1);
   EXPECT_EQ(losses.load(), 3);
+}
+
+// ---- refresh reuse interval ---------------------------------------------------------
+
+constexpr core::Micros kSecond = 1'000'000;
+constexpr core::Micros kReuse = 10 * kSecond;
+
+TEST_P(StoreContract, ReplayWithinTheReuseIntervalReturnsTheLiveTokensSealAndWritesNothing) {
+  const auto alice = add_user("alice");
+  const auto s = add_session(alice, "h1");
+  auto rotated = sessions().rotate_refresh_token({"h1", "h2", "seal-of-h2", kReuse}, kT0 + 10, {});
+  ASSERT_TRUE(rotated.has_value());
+  EXPECT_EQ(rotated->live_sealed, std::nullopt);
+
+  auto replay = sessions().rotate_refresh_token({"h1", "hx", "seal-of-hx", kReuse},
+                                                kT0 + 10 + kReuse, {"192.0.2.9", "other tab"});
+  ASSERT_TRUE(replay.has_value()) << replay.error().detail;
+  EXPECT_EQ(replay->live_sealed, "seal-of-h2");
+  EXPECT_EQ(replay->session.id, s.id);
+  EXPECT_EQ(replay->session.user_id, alice.id);
+  // Nothing was rotated: the candidate successor was never stored, the live token still
+  // rotates, and the session's last use is the real rotation's.
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token({"hx", "hy"}, kT0 + 20 + kReuse, {})),
+            Errc::unauthenticated);
+  auto listed = sessions().list_sessions(alice.id, kT0 + 20 + kReuse, 10);
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).refreshed_at, kT0 + 10);
+  EXPECT_EQ(listed->at(0).client.user_agent, "");
+  EXPECT_TRUE(sessions().rotate_refresh_token({"h2", "h3"}, kT0 + 30 + kReuse, {}).has_value());
+  EXPECT_TRUE(sessions().check_session(alice.id, s.id, kT0 + 40 + kReuse).has_value());
+}
+
+TEST_P(StoreContract, ReplayAfterTheReuseIntervalRevokesTheSession) {
+  const auto alice = add_user("alice");
+  const auto s = add_session(alice, "h1");
+  ASSERT_TRUE(sessions().rotate_refresh_token({"h1", "h2", "seal-of-h2", kReuse}, kT0 + 10, {}));
+  auto replay =
+      sessions().rotate_refresh_token({"h1", "hx", "seal-of-hx", kReuse}, kT0 + 11 + kReuse, {});
+  ASSERT_FALSE(replay.has_value());
+  EXPECT_EQ(replay.error().detail, kRefreshTokenReused);
+  EXPECT_EQ(code_of(sessions().check_session(alice.id, s.id, kT0 + 12 + kReuse)),
+            Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token({"h2", "h3"}, kT0 + 13 + kReuse, {})),
+            Errc::unauthenticated);
+}
+
+TEST_P(StoreContract, ReplayOfAnOlderAncestorRevokesEvenWithinTheInterval) {
+  const auto alice = add_user("alice");
+  const auto s = add_session(alice, "h1");
+  ASSERT_TRUE(sessions().rotate_refresh_token({"h1", "h2", "seal-of-h2", kReuse}, kT0 + 10, {}));
+  ASSERT_TRUE(sessions().rotate_refresh_token({"h2", "h3", "seal-of-h3", kReuse}, kT0 + 20, {}));
+  // h1's successor h2 is spent: h1 is no longer the parent of the live token.
+  auto replay = sessions().rotate_refresh_token({"h1", "hx", "seal-of-hx", kReuse}, kT0 + 30, {});
+  ASSERT_FALSE(replay.has_value());
+  EXPECT_EQ(replay.error().detail, kRefreshTokenReused);
+  EXPECT_EQ(code_of(sessions().check_session(alice.id, s.id, kT0 + 40)), Errc::unauthenticated);
+}
+
+TEST_P(StoreContract, ReplayIsNotForgivenWhenTheRotationKeptNoSealOrTheCallAllowsNoInterval) {
+  const auto alice = add_user("alice");
+  const auto kept_none = add_session(alice, "a1");
+  ASSERT_TRUE(sessions().rotate_refresh_token({"a1", "a2"}, kT0 + 10, {}));
+  EXPECT_EQ(code_of(sessions().rotate_refresh_token({"a1", "ax", "seal", kReuse}, kT0 + 11, {})),
+            Errc::unauthenticated);
+  EXPECT_EQ(code_of(sessions().check_session(alice.id, kept_none.id, kT0 + 12)),
+            Errc::unauthenticated);
+
+  const auto strict = add_session(alice, "b1");
+  ASSERT_TRUE(sessions().rotate_refresh_token({"b1", "b2", "seal-of-b2", kReuse}, kT0 + 10, {}));
+  auto replay = sessions().rotate_refresh_token({"b1", "bx"}, kT0 + 11, {});
+  ASSERT_FALSE(replay.has_value());
+  EXPECT_EQ(replay.error().detail, kRefreshTokenReused);
+  EXPECT_EQ(code_of(sessions().check_session(alice.id, strict.id, kT0 + 12)),
+            Errc::unauthenticated);
+}
+
+TEST_P(StoreContract, ConcurrentRefreshesWithinTheIntervalRotateOnceAndAllGetTheLiveToken) {
+  const auto alice = add_user("alice");
+  const auto s = add_session(alice, "h1");
+  constexpr int kTabs = 4;
+  std::array<std::optional<std::string>, kTabs> got;
+  std::atomic<int> rotations{0}, forgiven{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kTabs; ++i) {
+    threads.emplace_back([&, i] {
+      const auto next = "next" + std::to_string(i);
+      const auto seal = "seal-of-" + next;
+      auto r = sessions().rotate_refresh_token({"h1", next, seal, kReuse}, kT0 + 1, {});
+      if (!r) {
+        ++failures;
+      } else if (r->live_sealed) {
+        ++forgiven;
+        got[i] = *r->live_sealed;
+      } else {
+        ++rotations;
+        got[i] = seal;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(rotations.load(), 1);
+  EXPECT_EQ(forgiven.load(), kTabs - 1);
+  EXPECT_EQ(failures.load(), 0);
+  for (const auto& g : got) EXPECT_EQ(g, got[0]) << "every tab holds the one live token";
+  EXPECT_TRUE(sessions().check_session(alice.id, s.id, kT0 + 2).has_value());
 }
 
 // ---- items ----------------------------------------------------------------------------

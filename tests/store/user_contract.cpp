@@ -95,7 +95,7 @@ TEST_P(StoreContract, DeleteUserTakesSessionsAndItems) {
   ASSERT_TRUE(users().delete_user(alice.id));
   EXPECT_EQ(code_of(users().find_user(alice.id)), Errc::not_found);
   EXPECT_FALSE(sessions().check_session(alice.id, session.id, kT0 + 1));
-  EXPECT_FALSE(sessions().rotate_refresh_token("hash-a", "hash-b", kT0 + 1, {}));
+  EXPECT_FALSE(sessions().rotate_refresh_token({"hash-a", "hash-b"}, kT0 + 1, {}));
   EXPECT_EQ(code_of(items().get_item(alice.id, item.id)), Errc::not_found);
   EXPECT_TRUE(items().get_item(bob.id, bobs.id)) << "someone else's rows stay";
   EXPECT_EQ(code_of(users().delete_user(alice.id)), Errc::not_found);
@@ -148,7 +148,7 @@ TEST_P(StoreContract, RevokeUserSessionsKeepsOnlyTheOneAsked) {
   EXPECT_TRUE(sessions().check_session(alice.id, a2.id, kT0 + 2));
   EXPECT_FALSE(sessions().check_session(alice.id, a3.id, kT0 + 2));
   EXPECT_TRUE(sessions().check_session(bob.id, b1.id, kT0 + 2)) << "another user's";
-  EXPECT_FALSE(sessions().rotate_refresh_token("h1", "h1b", kT0 + 2, {})) << "tokens die too";
+  EXPECT_FALSE(sessions().rotate_refresh_token({"h1", "h1b"}, kT0 + 2, {})) << "tokens die too";
   EXPECT_EQ(*sessions().revoke_user_sessions(alice.id, std::nullopt, kT0 + 3), 1);
   EXPECT_FALSE(sessions().check_session(alice.id, a2.id, kT0 + 4));
 }

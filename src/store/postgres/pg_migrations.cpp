@@ -263,6 +263,13 @@ ALTER TABLE auth.sessions
   ADD COLUMN user_agent text NOT NULL DEFAULT '',
   ADD COLUMN refreshed_at timestamptz;
 )sql"},
+    {7, "refresh token successors for the reuse interval", R"sql(
+-- A spent refresh token keeps its successor's hash and the successor sealed under the spent
+-- token, so a replay within the reuse interval can be answered with the live token.
+ALTER TABLE auth.refresh_tokens
+  ADD COLUMN replaced_by text,
+  ADD COLUMN replaced_by_sealed text;
+)sql"},
 };
 
 // Any fixed number: every latchkey node takes the same lock (scoped to this database).

@@ -65,11 +65,22 @@ const Statement kRevokeById{"lk_revoke_by_id",
 const Statement kSpendToken{
     "lk_spend_token",
     "WITH spent AS (UPDATE auth.refresh_tokens SET used_at = " + ts_param("$3") +
-        " WHERE token_hash = $1), used AS (UPDATE auth.sessions SET refreshed_at = " +
+        ", replaced_by = $2, replaced_by_sealed = $7 WHERE token_hash = $1), used AS (UPDATE "
+        "auth.sessions SET refreshed_at = " +
         ts_param("$3") +
         ", ip = $5, user_agent = $6 WHERE id = $4)"
         " INSERT INTO auth.refresh_tokens (token_hash, session_id, created_at) VALUES ($2, $4, " +
         ts_param("$3") + ")"};
+
+// A forgiven replay: the live token's seal if $1 is the parent of the session's live token and
+// was spent at or after $2. A statement of its own, after the lock, so that (READ COMMITTED)
+// it sees the successor a concurrent rotation just committed.
+const Statement kForgivenReplay{
+    "lk_forgiven_replay",
+    "SELECT t.replaced_by_sealed FROM auth.refresh_tokens t"
+    " JOIN auth.refresh_tokens n ON n.token_hash = t.replaced_by AND n.used_at IS NULL"
+    " WHERE t.token_hash = $1 AND t.used_at >= " +
+        ts_param("$2") + " AND t.replaced_by_sealed IS NOT NULL"};
 
 Result<SessionRecord> read_session(const PGresult* r, int row) {
   auto sid = uuid_col(r, row, 0);
@@ -151,9 +162,8 @@ class PgSessions final : public SessionStore {
     return affected_rows(r->get());
   }
 
-  Result<SessionRecord> rotate_refresh_token(std::string_view old_hash, std::string_view new_hash,
-                                             core::Micros now,
-                                             const SessionClient& client) override {
+  Result<RotatedSession> rotate_refresh_token(const RefreshRotation& rotation, core::Micros now,
+                                              const SessionClient& client) override {
     auto lease = db_.connection();
     if (!lease) return fail(std::move(lease).error());
     PgConnection& c = **lease;
@@ -162,11 +172,11 @@ class PgSessions final : public SessionStore {
     // it back) instead of reusing it; the explicit ROLLBACKs below keep the common refusals
     // from costing a reconnect.
     const std::array<Step, 2> lock{Step{&kBegin, {}},
-                                   Step{&kLockToken, Params{std::string(old_hash)}}};
+                                   Step{&kLockToken, Params{std::string(rotation.old_hash)}}};
     auto locked = c.pipeline(lock);
     if (!locked) return fail(std::move(locked).error());
     const PGresult* row = (*locked)[1].get();
-    auto refuse = [&](std::string detail) -> Result<SessionRecord> {
+    auto refuse = [&](std::string detail) -> Result<RotatedSession> {
       (void)c.run(kRollback);
       return fail(unauthenticated(std::move(detail)));
     };
@@ -179,6 +189,17 @@ class PgSessions final : public SessionStore {
     if (session.expires_at <= now) return refuse("session_expired");
 
     if (already_used) {
+      if (rotation.reuse_interval > 0) {
+        auto forgiven = c.run(
+            kForgivenReplay,
+            Params{std::string(rotation.old_hash), std::to_string(now - rotation.reuse_interval)});
+        if (!forgiven) return fail(std::move(forgiven).error());
+        if (PQntuples(forgiven->get()) == 1) {
+          std::string live_sealed = text(forgiven->get(), 0, 0);
+          if (auto r = c.run(kRollback); !r) return fail(std::move(r).error());
+          return RotatedSession{std::move(session), std::move(live_sealed)};
+        }
+      }
       // Replay of a spent token: someone holds a copy, so the whole session dies. This is
       // committed even though the call fails, otherwise the revocation would be rolled back.
       const std::array<Step, 2> revoke{
@@ -186,14 +207,17 @@ class PgSessions final : public SessionStore {
       if (auto r = c.pipeline(revoke); !r) return fail(std::move(r).error());
       return fail(unauthenticated(std::string(kRefreshTokenReused)));
     }
+    std::optional<std::string> sealed;
+    if (!rotation.new_sealed.empty()) sealed = std::string(rotation.new_sealed);
     const std::array<Step, 2> spend{
-        Step{&kSpendToken, Params{std::string(old_hash), std::string(new_hash), std::to_string(now),
-                                  session.id.str(), client.ip, client.user_agent}},
+        Step{&kSpendToken,
+             Params{std::string(rotation.old_hash), std::string(rotation.new_hash),
+                    std::to_string(now), session.id.str(), client.ip, client.user_agent, sealed}},
         Step{&kCommit, {}}};
     if (auto r = c.pipeline(spend); !r) return fail(std::move(r).error());
     session.refreshed_at = now;
     session.client = client;
-    return session;
+    return RotatedSession{std::move(session), std::nullopt};
   }
 
  private:

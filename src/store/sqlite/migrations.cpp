@@ -149,6 +149,12 @@ ALTER TABLE sessions ADD COLUMN ip TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN refreshed_at INTEGER;
 )sql"},
+    {7, R"sql(
+-- A spent refresh token keeps its successor's hash and the successor sealed under the spent
+-- token, so a replay within the reuse interval can be answered with the live token.
+ALTER TABLE refresh_tokens ADD COLUMN replaced_by TEXT;
+ALTER TABLE refresh_tokens ADD COLUMN replaced_by_sealed TEXT;
+)sql"},
 };
 
 Result<int> read_version(Connection& c) {

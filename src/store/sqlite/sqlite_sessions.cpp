@@ -62,11 +62,28 @@ Result<SessionRecord> read_session(const Query& q) {
   return s;
 }
 
+// A forgiven replay (RefreshRotation::reuse_interval): the live token's seal if `spent` is
+// the parent of the session's live token and was spent at most `interval` before `now`.
+Result<std::optional<std::string>> forgiven_replay(Connection& c, std::string_view spent,
+                                                   core::Micros now, core::Micros interval) {
+  if (interval <= 0) return std::optional<std::string>{};
+  auto q = c.query(
+      "SELECT t.replaced_by_sealed FROM refresh_tokens t"
+      " JOIN refresh_tokens n ON n.token_hash = t.replaced_by AND n.used_at IS NULL"
+      " WHERE t.token_hash = ?1 AND t.used_at >= ?2 AND t.replaced_by_sealed IS NOT NULL");
+  if (!q) return fail(std::move(q).error());
+  q->bind(1, spent).bind(2, now - interval);
+  auto row = q->step();
+  if (!row) return fail(std::move(row).error());
+  if (!*row) return std::optional<std::string>{};
+  return std::optional<std::string>{q->text(0)};
+}
+
 // Jobs run one at a time on the writer's connection, so two concurrent rotations of the
 // same token are serialized: exactly one sees used_at IS NULL and the other is a replay.
-Written<SessionRecord> rotate(Connection& c, std::string_view old_hash, std::string_view new_hash,
-                              core::Micros now, const SessionClient& client) {
-  auto failed = [](Error e) { return Written<SessionRecord>{fail(std::move(e)), false}; };
+Written<RotatedSession> rotate(Connection& c, const RefreshRotation& rotation, core::Micros now,
+                               const SessionClient& client) {
+  auto failed = [](Error e) { return Written<RotatedSession>{fail(std::move(e)), false}; };
   SessionRecord session;
   bool already_used = false;
   {
@@ -76,7 +93,7 @@ Written<SessionRecord> rotate(Connection& c, std::string_view old_hash, std::str
         " WHERE t.token_hash = ?1";
     auto q = c.query(sql);
     if (!q) return failed(std::move(q).error());
-    q->bind(1, old_hash);
+    q->bind(1, rotation.old_hash);
     auto row = q->step();
     if (!row) return failed(std::move(row).error());
     if (!*row) return failed(unauthenticated("refresh_token_unknown"));
@@ -89,6 +106,10 @@ Written<SessionRecord> rotate(Connection& c, std::string_view old_hash, std::str
   if (session.expires_at <= now) return failed(unauthenticated("session_expired"));
 
   if (already_used) {
+    auto forgiven = forgiven_replay(c, rotation.old_hash, now, rotation.reuse_interval);
+    if (!forgiven) return failed(std::move(forgiven).error());
+    if (*forgiven)
+      return Written<RotatedSession>{RotatedSession{session, std::move(*forgiven)}, false};
     // Replay of a spent token: someone holds a copy, so the whole session dies. The writes
     // are kept (committed) even though the call fails, otherwise the revocation would be
     // rolled back.
@@ -96,17 +117,22 @@ Written<SessionRecord> rotate(Connection& c, std::string_view old_hash, std::str
     if (!q) return failed(std::move(q).error());
     if (auto r = q->bind(1, session.id.str()).bind(2, now).run(); !r)
       return failed(std::move(r).error());
-    return Written<SessionRecord>{fail(unauthenticated(std::string(kRefreshTokenReused))), true};
+    return Written<RotatedSession>{fail(unauthenticated(std::string(kRefreshTokenReused))), true};
   }
 
-  auto used = c.query("UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1");
+  auto used = c.query(
+      "UPDATE refresh_tokens SET used_at = ?2, replaced_by = ?3, replaced_by_sealed = ?4"
+      " WHERE token_hash = ?1");
   if (!used) return failed(std::move(used).error());
-  if (auto r = used->bind(1, old_hash).bind(2, now).run(); !r) return failed(std::move(r).error());
+  std::optional<std::string> sealed;
+  if (!rotation.new_sealed.empty()) sealed = std::string(rotation.new_sealed);
+  used->bind(1, rotation.old_hash).bind(2, now).bind(3, rotation.new_hash).bind(4, sealed);
+  if (auto r = used->run(); !r) return failed(std::move(r).error());
 
   auto next =
       c.query("INSERT INTO refresh_tokens(token_hash, session_id, created_at) VALUES (?1, ?2, ?3)");
   if (!next) return failed(std::move(next).error());
-  if (auto r = next->bind(1, new_hash).bind(2, session.id.str()).bind(3, now).run(); !r)
+  if (auto r = next->bind(1, rotation.new_hash).bind(2, session.id.str()).bind(3, now).run(); !r)
     return failed(std::move(r).error());
 
   auto used_by =
@@ -116,7 +142,7 @@ Written<SessionRecord> rotate(Connection& c, std::string_view old_hash, std::str
   if (auto r = used_by->run(); !r) return failed(std::move(r).error());
   session.refreshed_at = now;
   session.client = client;
-  return Written<SessionRecord>{session, true};
+  return Written<RotatedSession>{RotatedSession{std::move(session), std::nullopt}, true};
 }
 
 class SqliteSessions final : public SessionStore {
@@ -184,10 +210,9 @@ class SqliteSessions final : public SessionStore {
     });
   }
 
-  Result<SessionRecord> rotate_refresh_token(std::string_view old_hash, std::string_view new_hash,
-                                             core::Micros now,
-                                             const SessionClient& client) override {
-    return db_.write([&](Connection& c) { return rotate(c, old_hash, new_hash, now, client); });
+  Result<RotatedSession> rotate_refresh_token(const RefreshRotation& rotation, core::Micros now,
+                                              const SessionClient& client) override {
+    return db_.write([&](Connection& c) { return rotate(c, rotation, now, client); });
   }
 
  private:

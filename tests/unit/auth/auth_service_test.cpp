@@ -103,6 +103,43 @@ TEST(AuthServiceTest, AReplayedRefreshTokenRevokesTheWholeSession) {
             ErrorCode::refresh_token_not_found);
 }
 
+TEST(AuthServiceTest, WithinTheReuseIntervalAReplayGetsTheLiveTokenAndAFreshAccessToken) {
+  auto o = options();
+  o.refresh_reuse_interval_s = 10;
+  Services s(o);
+  const auto first = registered(s, "d2@example.com", "right-password");
+  auto tab_a = s.auth->refresh(first.tokens.refresh_token, {});
+  ASSERT_TRUE(tab_a);
+
+  s.clock.advance_us(10 * kSecond);  // the interval's last instant
+  auto tab_b = s.auth->refresh(first.tokens.refresh_token, {});
+  ASSERT_TRUE(tab_b) << tab_b.error().detail;
+  EXPECT_EQ(tab_b->tokens.refresh_token, tab_a->tokens.refresh_token)
+      << "both tabs hold the session's one live token";
+  EXPECT_NE(tab_b->tokens.access_token, tab_a->tokens.access_token) << "a fresh access token";
+  auto principal = s.auth->verify_access_token(tab_b->tokens.access_token);
+  ASSERT_TRUE(principal);
+  EXPECT_TRUE(s.auth->check_session(*principal));
+
+  auto next = s.auth->refresh(tab_b->tokens.refresh_token, {});
+  ASSERT_TRUE(next) << "the live token still rotates";
+  // Past the interval (measured from when the token was spent), a replay is theft again.
+  s.clock.advance_us(11 * kSecond);
+  auto late = s.auth->refresh(tab_a->tokens.refresh_token, {});
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().public_code, ErrorCode::refresh_token_already_used);
+  EXPECT_FALSE(s.auth->refresh(next->tokens.refresh_token, {})) << "the session is revoked";
+}
+
+TEST(AuthServiceTest, ReuseIntervalZeroKeepsEveryReplayFatal) {
+  Services s(options());
+  const auto first = registered(s, "d3@example.com", "right-password");
+  ASSERT_TRUE(s.auth->refresh(first.tokens.refresh_token, {}));
+  auto replay = s.auth->refresh(first.tokens.refresh_token, {});  // same instant
+  ASSERT_FALSE(replay);
+  EXPECT_EQ(replay.error().public_code, ErrorCode::refresh_token_already_used);
+}
+
 TEST(AuthServiceTest, AccessTokensExpireWithTheClockAndRefreshOutlivesThem) {
   Services s(options());
   const auto r = registered(s, "e@example.com", "right-password");
