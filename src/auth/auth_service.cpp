@@ -6,7 +6,7 @@
 #include "core/ascii.hpp"
 #include "core/ip_address.hpp"
 #include "crypto/digest.hpp"
-#include "crypto/token_seal.hpp"
+#include "crypto/seal.hpp"
 
 namespace latchkey::auth {
 namespace {
@@ -139,7 +139,9 @@ Result<AuthResult> AuthService::refresh(std::string_view refresh_token,
   // Sealed under the token being spent, so that only its holder can get the successor back
   // from a forgiven replay; with no interval nothing is kept.
   const std::string next_sealed =
-      reuse_interval > 0 ? crypto::seal_under_token(refresh_token, next, random_) : std::string();
+      reuse_interval > 0
+          ? crypto::seal(refresh_token, crypto::SealPurpose::refresh_successor, next, random_)
+          : std::string();
   auto rotated = sessions_.rotate_refresh_token({old_hash, next_hash, next_sealed, reuse_interval},
                                                 clock_.now_us(), client);
   if (!rotated) {
@@ -151,7 +153,8 @@ Result<AuthResult> AuthService::refresh(std::string_view refresh_token,
   }
   if (rotated->live_sealed) {
     // A forgiven replay: answer with the session's live token, which nothing else can open.
-    auto live = crypto::open_under_token(refresh_token, *rotated->live_sealed);
+    auto live = crypto::open_sealed(refresh_token, crypto::SealPurpose::refresh_successor,
+                                    *rotated->live_sealed);
     if (!live) return fail(Error::of(Errc::internal, "refresh token seal does not open"));
     next = std::move(*live);
   }

@@ -16,7 +16,7 @@ inline constexpr std::string_view kRefreshTokenReused = "refresh_token_reused";
 struct RefreshRotation {
   std::string_view old_hash;
   std::string_view new_hash;
-  // The successor sealed under the spent token (crypto::seal_under_token), kept with the spent
+  // The successor sealed under the spent token (crypto::seal), kept with the spent
   // token; empty when replays are never forgiven (reuse_interval 0), and then nothing is kept.
   std::string_view new_sealed = {};
   // A replay of `old_hash` at most this long after it was spent, while its successor is still

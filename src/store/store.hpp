@@ -7,6 +7,7 @@
 #include "store/item_store.hpp"
 #include "store/mail_store.hpp"
 #include "store/session_store.hpp"
+#include "store/signing_key_store.hpp"
 #include "store/user_store.hpp"
 
 namespace latchkey::store {
@@ -40,6 +41,8 @@ class Store final {
     std::unique_ptr<AttemptStore> attempts;
     // One-time tokens and the mail outbox that carries them.
     std::unique_ptr<MailStore> mail;
+    // The JWT signing keys every node of the database shares.
+    std::unique_ptr<SigningKeyStore> signing_keys;
   };
 
   // Every part must be set.
@@ -53,6 +56,7 @@ class Store final {
   ItemRowStore& rows() { return *parts_.rows; }
   AttemptStore& attempts() { return *parts_.attempts; }
   MailStore& mail() { return *parts_.mail; }
+  SigningKeyStore& signing_keys() { return *parts_.signing_keys; }
 
   Result<void> ping() { return parts_.db->ping(); }
   const char* backend_name() const { return parts_.db->backend_name(); }

@@ -24,7 +24,8 @@ PostgresBackend::PostgresBackend(size_t pool_size) : cluster_(PgCluster::shared(
   store_ = std::move(opened).value();
   cluster_.exec(PgCluster::kDatabase,
                 "TRUNCATE auth.users, auth.sessions, auth.refresh_tokens, public.user_data,"
-                " auth.rate_buckets, auth.login_failures, auth.one_time_tokens, auth.mail_outbox");
+                " auth.rate_buckets, auth.login_failures, auth.one_time_tokens, auth.mail_outbox,"
+                " auth.signing_keys");
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract,

@@ -270,6 +270,19 @@ ALTER TABLE auth.refresh_tokens
   ADD COLUMN replaced_by text,
   ADD COLUMN replaced_by_sealed text;
 )sql"},
+    {8, "JWT signing keys", R"sql(
+-- JWT signing keys. The private part is sealed under the server secret by the application.
+CREATE TABLE auth.signing_keys (
+  kid text PRIMARY KEY,
+  algorithm text NOT NULL CHECK (algorithm IN ('HS256', 'ES256', 'RS256')),
+  private_sealed text NOT NULL,
+  public_jwk text NOT NULL DEFAULT '',
+  origin text NOT NULL CHECK (origin IN ('generated', 'imported')),
+  created_at timestamptz NOT NULL,
+  signs_from timestamptz,
+  retired_at timestamptz
+);
+)sql"},
 };
 
 // Any fixed number: every latchkey node takes the same lock (scoped to this database).
@@ -318,7 +331,8 @@ Result<void> grant_app_role(PgConnection& owner, const std::string& app_role) {
     auto tables = scalar(owner,
                          "SELECT string_agg(t, ', ') FROM unnest(ARRAY['auth.users', "
                          "'auth.sessions', 'auth.refresh_tokens', 'auth.rate_buckets', "
-                         "'auth.login_failures', 'auth.one_time_tokens', 'auth.mail_outbox']) AS t"
+                         "'auth.login_failures', 'auth.one_time_tokens', 'auth.mail_outbox', "
+                         "'auth.signing_keys']) AS t"
                          " WHERE to_regclass(t) IS NOT NULL");
     if (!tables) return fail(std::move(tables).error());
     sql += "GRANT SELECT, INSERT, UPDATE, DELETE ON " + *tables + " TO " + role + ";\n";
@@ -365,7 +379,8 @@ Result<bool> nothing_to_do(PgConnection& c, const std::string& app_role) {
       " AND (SELECT bool_and(has_table_privilege($1::name, t, 'SELECT,INSERT,UPDATE,DELETE'))"
       "      FROM unnest(ARRAY['auth.users', 'auth.sessions', 'auth.refresh_tokens',"
       "                        'auth.rate_buckets', 'auth.login_failures',"
-      "                        'auth.one_time_tokens', 'auth.mail_outbox']) AS t))::text",
+      "                        'auth.one_time_tokens', 'auth.mail_outbox',"
+      "                        'auth.signing_keys']) AS t))::text",
       Params{app_role});
   if (!granted) return fail(std::move(granted).error());
   return *granted == "true";

@@ -155,6 +155,19 @@ ALTER TABLE sessions ADD COLUMN refreshed_at INTEGER;
 ALTER TABLE refresh_tokens ADD COLUMN replaced_by TEXT;
 ALTER TABLE refresh_tokens ADD COLUMN replaced_by_sealed TEXT;
 )sql"},
+    {8, R"sql(
+-- JWT signing keys. The private part is sealed under the server secret by the application.
+CREATE TABLE signing_keys (
+  kid TEXT PRIMARY KEY,
+  algorithm TEXT NOT NULL CHECK (algorithm IN ('HS256', 'ES256', 'RS256')),
+  private_sealed TEXT NOT NULL,
+  public_jwk TEXT NOT NULL DEFAULT '',
+  origin TEXT NOT NULL CHECK (origin IN ('generated', 'imported')),
+  created_at INTEGER NOT NULL,
+  signs_from INTEGER,
+  retired_at INTEGER
+) STRICT;
+)sql"},
 };
 
 Result<int> read_version(Connection& c) {
