@@ -8,9 +8,9 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config ccache git ca-certificates
   libboost-dev libsodium-dev libssl-dev libsqlite3-dev libpq-dev
-  nlohmann-json3-dev libspdlog-dev libcli11-dev libcurl4-openssl-dev
+  nlohmann-json3-dev libspdlog-dev libcli11-dev libcurl4-openssl-dev libqrencode-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql curl haproxy python3-aiosmtpd openssl
+  postgresql curl haproxy python3-aiosmtpd openssl python3-jwt python3-cryptography
 )
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # Only bench/run needs these; a plain build or test run should not pull in a web server.
