@@ -1,14 +1,17 @@
 // Microbenchmarks for the per-request crypto: token sign/verify, base64url, and the login hash.
 // Compare against shared/reference/perf-facts.md (HS256 issue ~1.5 us, verify ~1.8 us;
-// base64url 400 B 0.22/0.41 us; Argon2id m=19 MiB t=2 ~17 ms).
+// base64url 400 B 0.22/0.41 us; Argon2id m=19 MiB t=2 ~17 ms). ES256 and RS256 tokens cost
+// what their signatures cost (OpenSSL's P-256 and RSA-2048).
 #include <benchmark/benchmark.h>
 
+#include <memory>
 #include <string>
 
 #include "crypto/base64url.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/jwt.hpp"
 #include "crypto/password_hasher.hpp"
+#include "crypto/signing_key.hpp"
 
 namespace latchkey::crypto {
 namespace {
@@ -49,6 +52,41 @@ void BM_JwtVerify(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_JwtVerify)->ThreadRange(1, 2);
+
+// A codec whose signer is a fresh key of `alg` (HS256: the project key itself).
+const JwtCodec& codec_signing_with(JwsAlgorithm alg) {
+  static const auto make = [](JwsAlgorithm a) {
+    auto c = std::make_unique<JwtCodec>(std::string(48, 'k'), JwtPolicy{});
+    if (a != JwsAlgorithm::hs256) {
+      auto key = SigningKey::generate(a, std::string(algorithm_name(a)));
+      c->set_keys({{key}, {{0, key->kid()}}});
+    }
+    return c;
+  };
+  static const auto es = make(JwsAlgorithm::es256);
+  static const auto rs = make(JwsAlgorithm::rs256);
+  return alg == JwsAlgorithm::es256 ? *es : alg == JwsAlgorithm::rs256 ? *rs : codec();
+}
+
+void BM_JwtSignWith(benchmark::State& state, JwsAlgorithm alg) {
+  const JwtCodec& c = codec_signing_with(alg);
+  const auto cl = claims();
+  for (auto _ : state) benchmark::DoNotOptimize(c.sign(cl));
+}
+BENCHMARK_CAPTURE(BM_JwtSignWith, es256, JwsAlgorithm::es256)->ThreadRange(1, 2);
+BENCHMARK_CAPTURE(BM_JwtSignWith, rs256, JwsAlgorithm::rs256)->ThreadRange(1, 2);
+
+void BM_JwtVerifyWith(benchmark::State& state, JwsAlgorithm alg) {
+  const JwtCodec& c = codec_signing_with(alg);
+  const std::string token = c.sign(claims());
+  for (auto _ : state) {
+    auto r = c.verify(token, kNow);
+    if (!r) state.SkipWithError("verify failed");
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK_CAPTURE(BM_JwtVerifyWith, es256, JwsAlgorithm::es256)->ThreadRange(1, 2);
+BENCHMARK_CAPTURE(BM_JwtVerifyWith, rs256, JwsAlgorithm::rs256)->ThreadRange(1, 2);
 
 void BM_Base64UrlEncode400(benchmark::State& state) {
   std::string bytes(400, '\0');

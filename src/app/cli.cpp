@@ -30,6 +30,11 @@ void add_options(CLI::App& cli, Config& c) {
       ->envname("LATCHKEY_NO_MIGRATE");
   cli.add_option("--jwt-issuer", c.jwt_issuer, "iss claim of access tokens")
       ->envname("LATCHKEY_JWT_ISSUER");
+  cli.add_option("--jwt-algorithm", c.jwt_algorithm,
+                 "HS256 (the server secret signs), ES256 or RS256 (a key pair made at first "
+                 "start, published at /.well-known/jwks.json)")
+      ->envname("LATCHKEY_JWT_ALGORITHM")
+      ->check(CLI::IsMember({"HS256", "ES256", "RS256"}));
   cli.add_option("--access-token-ttl", c.access_token_ttl_s, "Access token lifetime, seconds")
       ->envname("LATCHKEY_ACCESS_TOKEN_TTL")
       ->check(CLI::Range(int64_t(1), int64_t(7 * 24 * 3600)));
@@ -203,13 +208,35 @@ int run_cli(int argc, char** argv) {
   auto* migrate_cmd =
       cli.add_subcommand("migrate", "Apply pending database migrations and exit")->fallthrough();
   auto* version_cmd = cli.add_subcommand("version", "Print the version and exit");
-  std::string key_role;
-  auto* keys_cmd =
-      cli.add_subcommand("keys", "Print an API key for supabase-js: anon or service-role")
-          ->fallthrough();
-  keys_cmd->add_option("role", key_role, "anon (for apps) or service-role (admin; keep secret)")
-      ->required()
-      ->check(CLI::IsMember({"anon", "service-role"}));
+  auto* keys_cmd = cli.add_subcommand("keys", "API keys for supabase-js, and the JWT signing keys")
+                       ->fallthrough();
+  auto* anon_cmd = keys_cmd->add_subcommand("anon", "Print the anon API key (for apps)");
+  auto* service_cmd = keys_cmd->add_subcommand(
+      "service-role", "Print the service_role API key (admin rights: keep it secret)");
+  bool keys_json = false;
+  auto* keys_list_cmd =
+      keys_cmd->add_subcommand("list", "List the signing keys: the signer, the next, the others");
+  keys_list_cmd->add_flag("--json", keys_json, "One JSON object per line");
+  auto* keys_rotate_cmd = keys_cmd->add_subcommand(
+      "rotate",
+      "Make a new key (of --jwt-algorithm) that signs once every node has it (in a few "
+      "seconds); older keys keep verifying");
+  std::string retire_kid;
+  auto* keys_retire_cmd =
+      keys_cmd->add_subcommand("retire", "Stop accepting the tokens of a key (not the signer)");
+  keys_retire_cmd->add_option("kid", retire_kid, "The key's kid (keys list)")->required();
+  std::string import_path;
+  auto* keys_import_cmd = keys_cmd->add_subcommand(
+      "import",
+      "Import private JWKs as Supabase keeps them (GOTRUE_JWT_KEYS, signing_keys.json); the one "
+      "whose key_ops has \"sign\" becomes the signer");
+  keys_import_cmd
+      ->add_option("file", import_path, "JSON file: an array of JWKs or {\"keys\":[...]}")
+      ->required();
+  for (auto* sub :
+       {anon_cmd, service_cmd, keys_list_cmd, keys_rotate_cmd, keys_retire_cmd, keys_import_cmd})
+    sub->fallthrough();
+  keys_cmd->require_subcommand(1);
   auto* mail_cmd = cli.add_subcommand("mail", "The outbox (a dev mailbox without SMTP)");
   mail_cmd->fallthrough();
   MailListOptions mail_list;
@@ -229,7 +256,12 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (migrate_cmd->parsed()) return migrate(config);
-  if (keys_cmd->parsed()) return print_api_key(config, key_role, std::cout);
+  if (anon_cmd->parsed()) return print_api_key(config, "anon", std::cout);
+  if (service_cmd->parsed()) return print_api_key(config, "service-role", std::cout);
+  if (keys_list_cmd->parsed()) return list_keys(config, keys_json, std::cout);
+  if (keys_rotate_cmd->parsed()) return rotate_key(config, std::cout);
+  if (keys_retire_cmd->parsed()) return retire_key(config, retire_kid, std::cout);
+  if (keys_import_cmd->parsed()) return import_keys(config, import_path, std::cout);
   if (mail_list_cmd->parsed()) return list_mail(config, mail_list, std::cout);
   (void)serve_cmd;  // serving is also what no subcommand means
   return serve(config);

@@ -18,6 +18,8 @@ struct Config {
   std::string database_owner_url;
   bool migrate = true;  // apply pending migrations at start (PostgreSQL; SQLite always does)
   std::string jwt_issuer = "latchkey";
+  // Algorithm of the signing keys latchkey makes (at first start, and `keys rotate`).
+  std::string jwt_algorithm = "HS256";
   int64_t access_token_ttl_s = 3600;
   int64_t refresh_token_ttl_s = 30 * 24 * 3600;
   int64_t refresh_reuse_interval_s = 0;

@@ -20,8 +20,10 @@
 #include "app/surfaces.hpp"
 #include "auth/account_mail.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/signing_keys.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/ticker.hpp"
 #include "core/worker_pool.hpp"
 #include "crypto/init.hpp"
 #include "crypto/jwt.hpp"
@@ -270,7 +272,21 @@ int serve(const Config& config) {
   crypto::JwtPolicy policy;
   policy.issuer = config.jwt_issuer;
   policy.leeway_s = config.jwt_leeway_s;
-  crypto::JwtCodec jwt(std::move(secret).value(), policy);
+  crypto::JwtCodec jwt(*secret, policy);
+  // Every node reads the shared signing keys at start and every few seconds, so a rotation or
+  // a retirement made anywhere (latchkey keys ...) reaches it without a restart.
+  auth::SigningKeys signing_keys((*store)->signing_keys(), jwt, std::move(secret).value(), clock,
+                                 core::system_random());
+  if (auto made = signing_keys.ensure_signer(
+          crypto::parse_algorithm(config.jwt_algorithm).value_or(crypto::JwsAlgorithm::hs256));
+      !made)
+    return startup_failure(made.error());
+  if (auto loaded = signing_keys.reload(); !loaded) return startup_failure(loaded.error());
+  core::Ticker key_reloader(std::chrono::seconds(auth::kKeyReloadSeconds), [&signing_keys] {
+    // A failed reload keeps the keys already loaded; the next tick tries again.
+    if (auto r = signing_keys.reload(); !r)
+      log_event(LogLevel::error, "signing keys not reloaded", {{"error", r.error().detail}});
+  });
   auth::AuthOptions auth_options;
   auth_options.access_ttl_s = config.access_token_ttl_s;
   auth_options.refresh_ttl_s = config.refresh_token_ttl_s;
@@ -351,6 +367,7 @@ int serve(const Config& config) {
   hash_pool.shutdown();
   db_pool.shutdown();
   if (courier) courier->stop();
+  key_reloader.stop();
   store->reset();
   log_event(LogLevel::info, "shutdown complete");
   core::flush_logs();

@@ -133,6 +133,9 @@ class AuthService {
   Result<Principal> verify_bearer(std::string_view token) const;
   // The role of an API key (the `apikey` gateway check). invalid_api_key otherwise.
   Result<Role> verify_api_key(std::string_view token) const;
+  // The public keys that verify access tokens, as JWK set JSON text: {"keys": []} while only
+  // HS256 keys exist, whose secrets are never published.
+  std::string jwks() const { return jwt_.jwks(); }
   // A new API key for `role` (anon or service_role), valid for `ttl_s` seconds.
   std::string mint_api_key(Role role, int64_t ttl_s) const;
   // The session behind a verified token is still open (store access).

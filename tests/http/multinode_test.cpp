@@ -46,6 +46,7 @@ class MultiNodeTest : public ::testing::Test {
     error_.clear();
     try {
       const PgDatabase db = new_database(PgCluster::shared());
+      app_url_ = db.app_url;
       nodes_ = start_nodes(db, 2, {"--auth-rate-limit", "100000"}, &error_);
     } catch (const std::exception& e) {
       error_ = e.what();
@@ -78,7 +79,9 @@ class MultiNodeTest : public ::testing::Test {
   static std::vector<std::unique_ptr<ServerProcess>> nodes_;
   static std::unique_ptr<Haproxy> balancer_;
   static std::string error_;
+  static std::string app_url_;
 };
+std::string MultiNodeTest::app_url_;
 std::vector<std::unique_ptr<ServerProcess>> MultiNodeTest::nodes_;
 std::unique_ptr<Haproxy> MultiNodeTest::balancer_;
 std::string MultiNodeTest::error_;
@@ -96,6 +99,37 @@ TEST_F(MultiNodeTest, RegisterOnOneNodeLogInOnTheOtherTokenWorksEverywhere) {
   }
   // Several requests through the balancer: it alternates, so both nodes serve this token.
   for (int i = 0; i < 4; ++i) EXPECT_EQ(lb().get("/auth/me", bearer(token)).status, 200) << i;
+}
+
+// Issue 12: a rotation made against the shared database (as an operator does, on any machine)
+// reaches every running node within 10 s, and each node verifies the other's new tokens.
+TEST_F(MultiNodeTest, AKeyRotationReachesEveryNodeWithin10Seconds) {
+  const Account u = register_account(a(), "noderotate");
+  ASSERT_TRUE(u.ok) << u.error;
+  const RunResult rotated =
+      run_latchkey({"keys", "rotate", "--jwt-algorithm", "ES256", "--database-url", app_url_},
+                   {{"LATCHKEY_JWT_SECRET", std::string(kTestJwtSecret)}}, nodes_[0]->data_dir());
+  ASSERT_EQ(rotated.status.code, 0) << rotated.err;
+  const std::string kid = rotated.out.substr(0, rotated.out.find(' '));
+  const auto started = SteadyClock::now();
+  std::string from_a, from_b;
+  auto login = [&](const HttpClient& node) -> std::string {
+    const Response r = node.post("/auth/login", {{"email", u.email}, {"password", u.password}});
+    return r.status == 200 ? r.json()["access_token"].get<std::string>() : std::string();
+  };
+  while (SteadyClock::now() - started < std::chrono::seconds(10)) {
+    from_a = login(a());
+    from_b = login(b());
+    if (jwt_part(from_a, 0)["kid"] == kid && jwt_part(from_b, 0)["kid"] == kid) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  EXPECT_EQ(jwt_part(from_a, 0)["kid"], kid) << "node a does not sign with the new key";
+  EXPECT_EQ(jwt_part(from_b, 0)["kid"], kid) << "node b does not sign with the new key";
+  EXPECT_EQ(jwt_part(from_a, 0)["alg"], "ES256");
+  EXPECT_EQ(b().get("/auth/me", bearer(from_a)).status, 200);
+  EXPECT_EQ(a().get("/auth/me", bearer(from_b)).status, 200);
+  EXPECT_EQ(a().get("/auth/me", u.auth()).status, 200) << "the HS256 token from before";
+  EXPECT_EQ(b().get("/.well-known/jwks.json").json()["keys"][0]["kid"], kid);
 }
 
 TEST_F(MultiNodeTest, ItemsWrittenOnOneNodeAreReadOnTheOther) {

@@ -276,16 +276,21 @@ bool has_hs256_signature(std::string_view token, std::string_view key) {
 
 std::unique_ptr<ServerProcess> ApiTest::server_;
 std::string ApiTest::start_error_;
+std::vector<std::string> ApiTest::database_args_;
 
 void ApiTest::start_shared(ServeOptions options) {
   start_error_.clear();
   // LATCHKEY_TEST_BACKEND=postgres: the same suite against a fresh database on this process's
   // throwaway cluster (the http_postgres ctest entry).
   bool postgres = false;
+  database_args_.clear();
   try {
     postgres = postgres_requested();
-    if (postgres)
-      options = on_postgres(std::move(options), new_database(testing::PgCluster::shared()));
+    if (postgres) {
+      const PgDatabase db = new_database(testing::PgCluster::shared());
+      database_args_ = {"--database-url", db.app_url};
+      options = on_postgres(std::move(options), db);
+    }
   } catch (const std::exception& e) {
     start_error_ = e.what();
     return;
@@ -297,6 +302,13 @@ void ApiTest::start_shared(ServeOptions options) {
                    server_->captured_stderr();
     server_.reset();
   }
+}
+
+RunResult ApiTest::run_admin(std::vector<std::string> args) {
+  args.insert(args.end(), {"--data-dir", server_->data_dir().string()});
+  args.insert(args.end(), database_args_.begin(), database_args_.end());
+  return run_latchkey(args, {{"LATCHKEY_JWT_SECRET", std::string(kTestJwtSecret)}},
+                      server_->data_dir());
 }
 
 void ApiTest::TearDownTestSuite() {

@@ -78,10 +78,13 @@ class ApiTest : public ::testing::Test {
   static ServerProcess& server() { return *server_; }
   static HttpClient client() { return HttpClient(server_->port()); }
   static Account new_account(std::string_view tag) { return register_account(client(), tag); }
+  // `latchkey ARGS...` (an admin verb) against the suite server's database, with its secret.
+  static RunResult run_admin(std::vector<std::string> args);
 
  private:
   static std::unique_ptr<ServerProcess> server_;
   static std::string start_error_;
+  static std::vector<std::string> database_args_;  // --database-url on PostgreSQL
 };
 
 }  // namespace latchkey::test

@@ -8,6 +8,8 @@ namespace latchkey::api::seed {
 
 Outcome get_root(const SeedDeps& deps, Call& call);
 Outcome get_health(const SeedDeps& deps, Call& call);
+// The JWK set resource servers verify access tokens with (RFC 7517).
+Outcome get_jwks(const SeedDeps& deps, Call& call);
 
 Outcome post_register(const SeedDeps& deps, Call& call);
 Outcome post_login(const SeedDeps& deps, Call& call);

@@ -1,4 +1,4 @@
-// Service routes: banner and health.
+// Service routes: banner, health and the public signing keys.
 #include "api/seed/handlers.hpp"
 #include "api/seed/response_body.hpp"
 #include "core/json_text.hpp"
@@ -23,5 +23,7 @@ Outcome get_health(const SeedDeps& deps, Call&) {
   }
   return r;
 }
+
+Outcome get_jwks(const SeedDeps& deps, Call&) { return json_ok(deps.auth.jwks()); }
 
 }  // namespace latchkey::api::seed

@@ -21,6 +21,7 @@ RouteTable::SurfaceId add_seed_surface(RouteTable& table, const SeedDeps& deps) 
   const Row rows[] = {
       {M::get, "/", Access::anonymous, get_root, std::nullopt},
       {M::get, "/health", Access::anonymous, get_health, Pool::store},
+      {M::get, "/.well-known/jwks.json", Access::anonymous, get_jwks, std::nullopt},
       {M::post, "/auth/register", Access::anonymous, post_register, std::nullopt},
       {M::post, "/auth/login", Access::anonymous, post_login, std::nullopt},
       {M::post, "/auth/logout", Access::user, post_logout, std::nullopt},

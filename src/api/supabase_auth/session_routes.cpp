@@ -150,7 +150,9 @@ Outcome get_health(const AuthV1Deps& deps, Call&) {
                              {"description", "latchkey serves Supabase Auth's API"}});
 }
 
-// HS256 only for now: a symmetric secret is never published, so there is no key to list.
-Outcome get_jwks(const AuthV1Deps&, Call&) { return json_response(200, {{"keys", json::array()}}); }
+// The public keys only: an HS256 secret is never published.
+Outcome get_jwks(const AuthV1Deps& deps, Call&) {
+  return json_response(200, json::parse(deps.auth.jwks()));
+}
 
 }  // namespace latchkey::api::supabase_auth

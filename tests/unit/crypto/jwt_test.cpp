@@ -23,7 +23,11 @@ constexpr int64_t kNow = 1'700'000'000;  // a fixed "now", like FixedClock
 constexpr int64_t kLeeway = 30;
 const std::string kSub = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 const std::string kSession = "0b5fa1de-6d8a-4f61-9a52-5d1b1d3c6a11";
+// The header of tokens issued before kids existed, which the project key still verifies.
 const std::string kHs256Header = R"({"alg":"HS256","typ":"JWT"})";
+const std::string kProjectKid = JwtCodec::project_kid(kSecret);
+// The header sign() writes.
+const std::string kProjectHeader = R"({"alg":"HS256","kid":")" + kProjectKid + R"(","typ":"JWT"})";
 
 AccessClaims sample_claims() {
   AccessClaims c;
@@ -122,7 +126,7 @@ TEST_F(JwtCodecTest, NbfRoundTripsWhenSet) {
 TEST_F(JwtCodecTest, SignProducesStandardHs256Token) {
   const std::string token = codec_.sign(sample_claims());
   const size_t dot1 = token.find('.'), dot2 = token.rfind('.');
-  EXPECT_EQ(token.substr(0, dot1), base64url_encode(kHs256Header));
+  EXPECT_EQ(token.substr(0, dot1), base64url_encode(kProjectHeader));
   EXPECT_EQ(token.substr(dot2 + 1), hmac_b64(token.substr(0, dot2), kSecret));
   const auto payload = json::parse(*base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1)));
   json expected = sample_payload();  // the tutorial's claims, plus Supabase Auth's
@@ -165,7 +169,8 @@ TEST_F(JwtCodecTest, ApiKeysVerifyOnlyAsKeys) {
   EXPECT_TRUE(codec_.verify_api_key(codec_.sign_api_key({"anon", kNow, std::nullopt}), kNow + 1e9))
       << "a key without exp does not expire";
   const JwtCodec other(std::string(40, 'z'), JwtPolicy{});
-  EXPECT_FALSE(codec_.verify_api_key(other.sign_api_key({"service_role", kNow, std::nullopt}), kNow))
+  EXPECT_FALSE(
+      codec_.verify_api_key(other.sign_api_key({"service_role", kNow, std::nullopt}), kNow))
       << "signed with another secret";
 }
 
@@ -182,7 +187,10 @@ TEST_F(JwtCodecTest, AcceptsHeaderWithoutTypOrWithExtraFields) {
   const std::string payload = sample_payload().dump();
   EXPECT_TRUE(codec_.verify(forge(R"({"alg":"HS256"})", payload), kNow).has_value());
   EXPECT_TRUE(
-      codec_.verify(forge(R"({"alg":"HS256","typ":"JWT","kid":"k1"})", payload), kNow).has_value());
+      codec_
+          .verify(forge(R"({"alg":"HS256","typ":"JWT","kid":")" + kProjectKid + R"("})", payload),
+                  kNow)
+          .has_value());
 }
 
 TEST_F(JwtCodecTest, IgnoresUnknownClaimsOfAnyShape) {
@@ -260,7 +268,7 @@ std::vector<RejectCase> reject_cases(const JwtCodec& codec) {
          return base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." +
                 base64url_encode(payload) + ".";
        },
-       kNow, "malformed_token"},
+       kNow, "bad_alg"},  // the header names the key, which refuses alg none before any signature
       {"signature truncated", [=] { return good.substr(0, good.size() - 4); }, kNow,
        "malformed_token"},
       {"signature padded", [=] { return good + "="; }, kNow, "malformed_token"},
@@ -283,6 +291,14 @@ std::vector<RejectCase> reject_cases(const JwtCodec& codec) {
        "bad_typ"},
       {"typ lower-case", [=] { return forge(R"({"alg":"HS256","typ":"jwt"})", payload); }, kNow,
        "bad_typ"},
+      {"kid not a string",
+       [=] { return forge(R"({"kid":{"nested":[1,2]},"alg":"HS256","x5t":null})", payload); }, kNow,
+       "bad_kid"},
+      {"kid of no key", [=] { return forge(R"({"alg":"HS256","typ":"JWT","kid":"k1"})", payload); },
+       kNow, "unknown_kid"},
+      {"kid of the project key, another alg",
+       [=] { return forge(R"({"alg":"ES256","kid":")" + kProjectKid + R"("})", payload); }, kNow,
+       "bad_alg"},
       {"header not an object", [=] { return forge(R"(["HS256"])", payload); }, kNow,
        "malformed_token"},
       {"header not JSON", [=] { return forge("alg=HS256", payload); }, kNow, "malformed_token"},
@@ -423,16 +439,18 @@ TEST_F(JwtCodecTest, RejectsEveryInvalidToken) {
   }
 }
 
-// Every header spelling verify() accepts (see header_problem in jwt.cpp): the one sign()
-// writes, which has a fast path, and the ones that go through the JSON parse. typ "jwt" in
-// lower case is refused, see reject_cases.
+// Every header spelling verify() accepts for the project key (see KeyRing::key_for in
+// jwt.cpp): the one sign() writes and the kid-less one of older tokens, which have a fast path,
+// and the ones that go through the JSON parse. typ "jwt" in lower case is refused, see
+// reject_cases.
 const std::vector<std::string> kAcceptedHeaders = {
+    kProjectHeader,
     R"({"alg":"HS256","typ":"JWT"})",
     R"({"alg":"HS256"})",
     R"({"typ":"JWT","alg":"HS256"})",
     " { \"alg\" : \"HS256\" ,\n\t\"typ\" : \"JWT\" } ",
-    R"({"alg":"HS256","typ":"JWT","kid":"k1"})",
-    R"({"kid":{"nested":[1,2]},"alg":"HS256","x5t":null})",
+    R"({"alg":"HS256","typ":"JWT","kid":")" + kProjectKid + R"("})",
+    R"({"kid":")" + kProjectKid + R"(","alg":"HS256","x5t":null})",
 };
 
 // header.payload of a token with the sample claims, and that token with `mac` appended.
@@ -512,13 +530,14 @@ TEST(JwtCodec, RefusesSecretsShorterThan32Bytes) {
   EXPECT_NO_THROW(JwtCodec(std::string(32, 'k'), JwtPolicy{}));
 }
 
-// The per-thread MAC context is cached by codec id, not address: a new codec built where a
-// destroyed one lived must not reuse the old key.
+// The per-thread MAC context is cached by key id, not address: a new codec built where a
+// destroyed one lived must not reuse the old key. (A kid-less token, so both codecs take it
+// to their project key.)
 TEST(JwtCodec, NewCodecNeverReusesDestroyedCodecsKey) {
-  std::string token;
+  const std::string token = forge(kHs256Header, sample_payload().dump());
   for (int i = 0; i < 4; ++i) {
     auto first = std::make_unique<JwtCodec>(kSecret, JwtPolicy{});
-    token = first->sign(sample_claims());
+    ASSERT_TRUE(first->verify(token, kNow));  // caches its key's context on this thread
     first.reset();
     auto second = std::make_unique<JwtCodec>(kOtherSecret, JwtPolicy{});
     EXPECT_EQ(second->verify(token, kNow).error().detail, "bad_signature");
