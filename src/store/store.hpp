@@ -3,6 +3,7 @@
 
 #include "core/error.hpp"
 #include "store/attempt_store.hpp"
+#include "store/factor_store.hpp"
 #include "store/item_rows.hpp"
 #include "store/item_store.hpp"
 #include "store/mail_store.hpp"
@@ -43,6 +44,8 @@ class Store final {
     std::unique_ptr<MailStore> mail;
     // The JWT signing keys every node of the database shares.
     std::unique_ptr<SigningKeyStore> signing_keys;
+    // TOTP factors and their challenges.
+    std::unique_ptr<FactorStore> factors;
   };
 
   // Every part must be set.
@@ -57,6 +60,7 @@ class Store final {
   AttemptStore& attempts() { return *parts_.attempts; }
   MailStore& mail() { return *parts_.mail; }
   SigningKeyStore& signing_keys() { return *parts_.signing_keys; }
+  FactorStore& factors() { return *parts_.factors; }
 
   Result<void> ping() { return parts_.db->ping(); }
   const char* backend_name() const { return parts_.db->backend_name(); }

@@ -25,7 +25,7 @@ PostgresBackend::PostgresBackend(size_t pool_size) : cluster_(PgCluster::shared(
   cluster_.exec(PgCluster::kDatabase,
                 "TRUNCATE auth.users, auth.sessions, auth.refresh_tokens, public.user_data,"
                 " auth.rate_buckets, auth.login_failures, auth.one_time_tokens, auth.mail_outbox,"
-                " auth.signing_keys");
+                " auth.signing_keys, auth.mfa_factors, auth.mfa_challenges");
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract,

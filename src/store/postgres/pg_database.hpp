@@ -34,6 +34,7 @@ std::unique_ptr<UserStore> make_users(PgDatabase& db);
 std::unique_ptr<SessionStore> make_sessions(PgDatabase& db);
 std::unique_ptr<ItemStore> make_items(PgDatabase& db);
 std::unique_ptr<SigningKeyStore> make_signing_keys(PgDatabase& db);
+std::unique_ptr<FactorStore> make_factors(PgDatabase& db);
 std::unique_ptr<AttemptStore> make_attempts(PgDatabase& db);
 // pg_item_rows.cpp; `random` draws the ids of rows inserted without one.
 std::unique_ptr<ItemRowStore> make_rows(PgDatabase& db, core::RandomSource& random);

@@ -283,6 +283,37 @@ CREATE TABLE auth.signing_keys (
   retired_at timestamptz
 );
 )sql"},
+    {9, "TOTP factors and session assurance", R"sql(
+-- TOTP factors (secrets sealed under the server secret by the application), their challenges,
+-- and the assurance level a session reached.
+CREATE TABLE auth.mfa_factors (
+  id uuid PRIMARY KEY,
+  user_id uuid NOT NULL REFERENCES auth.users(id) ON DELETE CASCADE,
+  factor_type text NOT NULL CHECK (factor_type IN ('totp')),
+  friendly_name text NOT NULL DEFAULT '',
+  secret_sealed text NOT NULL,
+  status text NOT NULL CHECK (status IN ('unverified', 'verified')),
+  last_used_step bigint NOT NULL DEFAULT -1,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  last_challenged_at timestamptz
+);
+CREATE INDEX idx_mfa_factors_user_id ON auth.mfa_factors (user_id);
+CREATE UNIQUE INDEX idx_mfa_factors_user_name ON auth.mfa_factors (user_id, friendly_name)
+  WHERE friendly_name <> '';
+CREATE TABLE auth.mfa_challenges (
+  id uuid PRIMARY KEY,
+  factor_id uuid NOT NULL REFERENCES auth.mfa_factors(id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  verified_at timestamptz,
+  ip text NOT NULL DEFAULT ''
+);
+CREATE INDEX idx_mfa_challenges_factor_id ON auth.mfa_challenges (factor_id);
+ALTER TABLE auth.sessions
+  ADD COLUMN mfa_verified_at timestamptz,
+  ADD COLUMN mfa_factor_id uuid;
+)sql"},
 };
 
 // Any fixed number: every latchkey node takes the same lock (scoped to this database).
@@ -332,7 +363,7 @@ Result<void> grant_app_role(PgConnection& owner, const std::string& app_role) {
                          "SELECT string_agg(t, ', ') FROM unnest(ARRAY['auth.users', "
                          "'auth.sessions', 'auth.refresh_tokens', 'auth.rate_buckets', "
                          "'auth.login_failures', 'auth.one_time_tokens', 'auth.mail_outbox', "
-                         "'auth.signing_keys']) AS t"
+                         "'auth.signing_keys', 'auth.mfa_factors', 'auth.mfa_challenges']) AS t"
                          " WHERE to_regclass(t) IS NOT NULL");
     if (!tables) return fail(std::move(tables).error());
     sql += "GRANT SELECT, INSERT, UPDATE, DELETE ON " + *tables + " TO " + role + ";\n";
@@ -380,7 +411,8 @@ Result<bool> nothing_to_do(PgConnection& c, const std::string& app_role) {
       "      FROM unnest(ARRAY['auth.users', 'auth.sessions', 'auth.refresh_tokens',"
       "                        'auth.rate_buckets', 'auth.login_failures',"
       "                        'auth.one_time_tokens', 'auth.mail_outbox',"
-      "                        'auth.signing_keys']) AS t))::text",
+      "                        'auth.signing_keys', 'auth.mfa_factors',"
+      "                        'auth.mfa_challenges']) AS t))::text",
       Params{app_role});
   if (!granted) return fail(std::move(granted).error());
   return *granted == "true";

@@ -89,6 +89,7 @@ Result<std::unique_ptr<Store>> open_pg_store(const PgOptions& options) {
   parts.rows = make_rows(*db, core::system_random());
   parts.mail = make_mail(*db, core::system_random());
   parts.signing_keys = make_signing_keys(*db);
+  parts.factors = make_factors(*db);
   // In the database, so that every node serving it enforces one limit.
   parts.attempts = make_attempts(*db);
   parts.db = std::move(db);

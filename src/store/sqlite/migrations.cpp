@@ -168,6 +168,36 @@ CREATE TABLE signing_keys (
   retired_at INTEGER
 ) STRICT;
 )sql"},
+    {9, R"sql(
+-- TOTP factors (secrets sealed under the server secret by the application), their challenges,
+-- and the assurance level a session reached.
+CREATE TABLE mfa_factors (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  factor_type TEXT NOT NULL CHECK (factor_type IN ('totp')),
+  friendly_name TEXT NOT NULL DEFAULT '',
+  secret_sealed TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('unverified', 'verified')),
+  last_used_step INTEGER NOT NULL DEFAULT -1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_challenged_at INTEGER
+) STRICT;
+CREATE INDEX mfa_factors_user ON mfa_factors(user_id);
+CREATE UNIQUE INDEX mfa_factors_user_name ON mfa_factors(user_id, friendly_name)
+  WHERE friendly_name <> '';
+CREATE TABLE mfa_challenges (
+  id TEXT PRIMARY KEY,
+  factor_id TEXT NOT NULL REFERENCES mfa_factors(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  verified_at INTEGER,
+  ip TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX mfa_challenges_factor ON mfa_challenges(factor_id);
+ALTER TABLE sessions ADD COLUMN mfa_verified_at INTEGER;
+ALTER TABLE sessions ADD COLUMN mfa_factor_id TEXT;
+)sql"},
 };
 
 Result<int> read_version(Connection& c) {

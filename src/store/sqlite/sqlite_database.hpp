@@ -76,6 +76,7 @@ std::unique_ptr<UserStore> make_users(SqliteDatabase& db);
 std::unique_ptr<SessionStore> make_sessions(SqliteDatabase& db);
 std::unique_ptr<ItemStore> make_items(SqliteDatabase& db);
 std::unique_ptr<SigningKeyStore> make_signing_keys(SqliteDatabase& db);
+std::unique_ptr<FactorStore> make_factors(SqliteDatabase& db);
 // sqlite_item_rows.cpp; `random` draws the ids of rows inserted without one.
 std::unique_ptr<ItemRowStore> make_rows(SqliteDatabase& db, core::RandomSource& random);
 // sqlite_mail.cpp; `random` draws token and mail ids.

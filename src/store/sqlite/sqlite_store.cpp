@@ -64,6 +64,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
   parts.rows = make_rows(*db, core::system_random());
   parts.mail = make_mail(*db, core::system_random());
   parts.signing_keys = make_signing_keys(*db);
+  parts.factors = make_factors(*db);
   // One process owns a SQLite database (the data directory is locked), so its counters can
   // live in that process's memory: no disk write per login attempt.
   parts.attempts = std::make_unique<MemoryAttemptStore>();
