@@ -3,6 +3,10 @@
 #include <array>
 
 namespace latchkey::store::postgres {
+
+const Statement kBegin{"lk_begin", "BEGIN"};
+const Statement kCommit{"lk_commit", "COMMIT"};
+const Statement kRollback{"lk_rollback", "ROLLBACK"};
 namespace {
 
 const Statement kPing{"lk_ping", "SELECT 1"};

@@ -29,6 +29,11 @@ class PgDatabase final : public Database {
   ConnectionPool pool_;
 };
 
+// Explicit transaction control, for the stores whose transactions span round trips.
+extern const Statement kBegin;
+extern const Statement kCommit;
+extern const Statement kRollback;
+
 // The feature stores over `db` (pg_users.cpp, pg_sessions.cpp, pg_items.cpp, pg_attempts.cpp).
 std::unique_ptr<UserStore> make_users(PgDatabase& db);
 std::unique_ptr<SessionStore> make_sessions(PgDatabase& db);

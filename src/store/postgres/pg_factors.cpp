@@ -7,10 +7,6 @@
 namespace latchkey::store::postgres {
 namespace {
 
-const Statement kBegin{"lk_begin", "BEGIN"};
-const Statement kCommit{"lk_commit", "COMMIT"};
-const Statement kRollback{"lk_rollback", "ROLLBACK"};
-
 const std::string kColumns =
     "id, user_id, factor_type, friendly_name, secret_sealed, status,"
     " last_used_step, " +

@@ -17,11 +17,9 @@ namespace {
 const Statement kScope{"lk_rows_scope",
                        "SELECT set_config('role', $1, true),"
                        " set_config('request.jwt.claims', $2, true)"};
-const Statement kBegin{"lk_rows_begin", "BEGIN"};
 // Rows and their count from one snapshot.
 const Statement kBeginSnapshot{"lk_rows_begin_snapshot",
                                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
-const Statement kCommit{"lk_rows_commit", "COMMIT"};
 
 Params scope_params(const DataScope& scope) {
   switch (scope.role) {

@@ -11,10 +11,6 @@ Error unauthenticated(std::string detail) {
   return Error::of(Errc::unauthenticated, std::move(detail));
 }
 
-const Statement kBegin{"lk_begin", "BEGIN"};
-const Statement kCommit{"lk_commit", "COMMIT"};
-const Statement kRollback{"lk_rollback", "ROLLBACK"};
-
 const Statement kInsertSession{
     "lk_insert_session",
     "INSERT INTO auth.sessions (id, user_id, created_at, expires_at, revoked_at, sign_in_method,"

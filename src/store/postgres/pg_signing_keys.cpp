@@ -6,10 +6,6 @@
 namespace latchkey::store::postgres {
 namespace {
 
-const Statement kBegin{"lk_begin", "BEGIN"};
-const Statement kCommit{"lk_commit", "COMMIT"};
-const Statement kRollback{"lk_rollback", "ROLLBACK"};
-
 const Statement kListKeys{"lk_list_signing_keys",
                           "SELECT kid, algorithm, private_sealed, public_jwk, origin, " +
                               micros_col("created_at") + ", " + micros_col("signs_from") + ", " +
